@@ -1,0 +1,71 @@
+"""Skeleton definitions shared by datasets, augmentation, metrics and drawing.
+
+Human3.6M-17 joint order (index: name): 0 pelvis, 1 R hip, 2 R knee, 3 R ankle,
+4 L hip, 5 L knee, 6 L ankle, 7 spine, 8 thorax, 9 neck/nose, 10 head,
+11 L shoulder, 12 L elbow, 13 L wrist, 14 R shoulder, 15 R elbow, 16 R wrist.
+"""
+from dataclasses import dataclass
+from typing import Tuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """A kinematic tree: joint names, parent of each joint, left/right sides."""
+    name: str
+    joint_names: Tuple[str, ...]
+    parents: Tuple[int, ...]
+    left: Tuple[int, ...]
+    right: Tuple[int, ...]
+    root: int = 0
+
+    @property
+    def num_joints(self) -> int:
+        return len(self.joint_names)
+
+    @property
+    def flip_permutation(self) -> np.ndarray:
+        """Index array that swaps left and right joints: ``x[..., perm, :]``."""
+        perm = np.arange(self.num_joints)
+        perm[list(self.left)] = self.right
+        perm[list(self.right)] = self.left
+        return perm
+
+    @property
+    def bones(self) -> Tuple[Tuple[int, int], ...]:
+        """(parent, child) pairs."""
+        return tuple((p, c) for c, p in enumerate(self.parents) if p >= 0)
+
+
+H36M_SKELETON = Skeleton(
+    name='h36m',
+    joint_names=('pelvis', 'r_hip', 'r_knee', 'r_ankle', 'l_hip', 'l_knee',
+                 'l_ankle', 'spine', 'thorax', 'neck', 'head', 'l_shoulder',
+                 'l_elbow', 'l_wrist', 'r_shoulder', 'r_elbow', 'r_wrist'),
+    parents=(-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 9, 8, 11, 12, 8, 14, 15),
+    left=(4, 5, 6, 11, 12, 13),
+    right=(1, 2, 3, 14, 15, 16),
+)
+
+#: Indices of the 32 raw Human3.6M joints kept in the 17-joint layout, in order.
+H36M_32_TO_17 = (0, 1, 2, 3, 6, 7, 8, 12, 13, 14, 15, 17, 18, 19, 25, 26, 27)
+
+#: The 15 Human3.6M actions in the order the papers' tables use.
+H36M_ACTIONS = ('Directions', 'Discussion', 'Eating', 'Greeting', 'Phoning',
+                'Photo', 'Posing', 'Purchases', 'Sitting', 'SittingDown',
+                'Smoking', 'Waiting', 'WalkDog', 'Walking', 'WalkTogether')
+
+H36M_TRAIN_SUBJECTS = ('S1', 'S5', 'S6', 'S7', 'S8')
+H36M_TEST_SUBJECTS = ('S9', 'S11')
+
+
+def action_name(raw: str) -> str:
+    """Action category of a Human3.6M sequence name.
+
+    Cut at the first space or underscore: ``'Walking 1' -> 'Walking'``,
+    ``'TakingPhoto_1' -> 'TakingPhoto'``. Human3.6M's 'TakingPhoto' and
+    'WalkingDog' spellings map to the table names 'Photo' and 'WalkDog'.
+    """
+    base = raw.replace('_', ' ').split(' ')[0]
+    return {'TakingPhoto': 'Photo', 'WalkingDog': 'WalkDog'}.get(base, base)
