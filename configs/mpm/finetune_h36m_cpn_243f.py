@@ -1,0 +1,18 @@
+# MPM stage II (Table 1): the same network as P-STMO's STMO (L = 4, 243
+# frames, dilation 2) fine-tuned on Human3.6M CPN detections. Paper: 42.3 mm.
+# The 2D encoder and the shared trunk are initialised from a stage I
+# checkpoint: set `load_from` (or model.init_cfg) to it once it exists, e.g.
+#   --cfg-options load_from=work_dirs/pretrain/epoch_15.pth
+# Optimiser per the MPM paper: AdamW, lr 1.6e-3 at batch 1024, x0.97/epoch.
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/datasets/h36m_cpn.py',
+    '../_base_/models/stmo_lifter.py',
+    '../_base_/schedules/lifter_40e.py',
+]
+train_dataloader = dict(batch_size=1024)
+optim_wrapper = dict(
+    optimizer=dict(_delete_=True, type='AdamW', lr=1.6e-3, weight_decay=0.01))
+auto_scale_lr = dict(base_batch_size=1024)
+default_hooks = dict(
+    checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))

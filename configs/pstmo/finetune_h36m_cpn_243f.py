@@ -1,0 +1,12 @@
+# P-STMO (ECCV 2022), Table 1: STMO lifter, L = 4, 243 frames (dilation 2),
+# Human3.6M with CPN detections. Paper: 42.8 mm without refinement.
+# Counts: 7,009,382 parameters; paper convention 6,750,310 / 1,736.7M FLOPs.
+# Train: tools/dist_train.sh configs/pstmo/finetune_h36m_cpn_243f.py 4
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/datasets/h36m_cpn.py',
+    '../_base_/models/stmo_lifter.py',
+    '../_base_/schedules/lifter_40e.py',
+]
+default_hooks = dict(
+    checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))

@@ -1,0 +1,252 @@
+"""Human3.6M-style 3D pose metric: MPJPE, P-MPJPE and N-MPJPE per action."""
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+
+from mpm.registry import METRICS
+from mpm.utils.skeleton import H36M_ACTIONS
+from ..functional import mpjpe, n_mpjpe, p_mpjpe, to_numpy_f64
+
+#: Action name used when data samples carry no ``action``.
+DEFAULT_ACTION = 'all'
+
+#: Column order of the per-frame error arrays stored in ``results``.
+_ERROR_NAMES = ('mpjpe_mm', 'p_mpjpe_mm', 'n_mpjpe_mm')
+_BASELINE_KEY = 'baseline_mean_pose_mpjpe_mm'
+
+
+def ordered_actions(actions: Sequence[str]) -> List[str]:
+    """Actions in table order: Human3.6M's 15 actions in the papers' order
+    (those present), then any other names sorted alphabetically."""
+    present = set(actions)
+    known = [a for a in H36M_ACTIONS if a in present]
+    return known + sorted(present - set(known))
+
+
+def _get(sample: Any, key: str, default: Any = None) -> Any:
+    """Read ``key`` from a dict-like data sample (dict or BaseDataElement)."""
+    if hasattr(sample, 'get'):
+        return sample.get(key, default)
+    return getattr(sample, key, default)
+
+
+@METRICS.register_module()
+class Human36mMetric(BaseMetric):
+    """MPJPE, P-MPJPE and N-MPJPE in millimetres, per action and averaged.
+
+    Protocol (Human3.6M, as in the MPM and P-STMO papers): both poses are made
+    root-relative by subtracting joint ``root_index``, converted from metres to
+    millimetres, and compared per frame:
+
+    - ``mpjpe`` (Protocol #1): mean Euclidean joint error;
+    - ``p_mpjpe`` (Protocol #2): after per-frame similarity Procrustes
+      alignment (scale, proper rotation, translation);
+    - ``n_mpjpe``: after per-frame optimal scaling only.
+
+    Per action the errors are averaged over frames; the headline numbers
+    (``mpjpe_mm``, ``p_mpjpe_mm``, ``n_mpjpe_mm``) are the *unweighted* mean of
+    the per-action means, as the papers' tables report. The frame-weighted
+    means are reported too (``*_frame_weighted``); for datasets whose
+    protocol is frame-weighted (MPI-INF-3DHP) read those.
+
+    Works for any dataset: actions are whatever strings the samples carry
+    (one group ``'all'`` when they carry none).
+
+    ``process`` expects each data sample (a dict or a ``BaseDataElement``)
+    to hold:
+
+    - ``pred_keypoints_3d``: (J, 3) or (F, J, 3) predicted pose(s), metres,
+      numpy or torch (any device). With F frames, each frame counts once.
+    - ``gt_keypoints_3d``: same shape, metres.
+    - ``action`` (optional): action category, e.g. ``'Walking'``.
+    - ``subject``, ``camera``, ``frame`` (optional): ignored by the numbers.
+
+    One compact entry per data sample is stored in ``self.results``:
+    ``(action, errors)`` with ``errors`` a float64 array (F, 3) of MPJPE,
+    P-MPJPE and N-MPJPE in mm, or (F, 4) with the mean-pose baseline MPJPE
+    appended. One entry per sample keeps MMEngine's distributed collection
+    (which drops padded duplicates by sample count) correct.
+
+    Output keys (flat dict, no prefix unless ``prefix`` is given):
+    ``mpjpe_mm``, ``p_mpjpe_mm``, ``n_mpjpe_mm`` (headline, action-weighted),
+    ``mpjpe_mm_frame_weighted``, ``p_mpjpe_mm_frame_weighted``,
+    ``n_mpjpe_mm_frame_weighted``, ``mpjpe_mm/<Action>``,
+    ``p_mpjpe_mm/<Action>``, ``n_mpjpe_mm/<Action>``, ``num_frames`` and,
+    when a mean pose is set, ``baseline_mean_pose_mpjpe_mm`` (headline MPJPE
+    of always predicting the mean pose, action-weighted as the headline).
+
+    Args:
+        root_index: index of the root joint subtracted from both poses.
+        mean_pose: optional (J, 3) pose in metres (e.g. the training-set mean
+            root-relative pose) for the constant-prediction baseline.
+        collect_device: 'cpu' or 'gpu', for collecting results across ranks.
+        prefix: optional prefix for the keys (``'<prefix>/mpjpe_mm'``).
+    """
+
+    # '' rather than None: keys stay unprefixed (``save_best='mpjpe_mm'``)
+    # and BaseMetric does not warn about a missing prefix.
+    default_prefix: Optional[str] = ''
+
+    def __init__(self,
+                 root_index: int = 0,
+                 mean_pose: Optional[Any] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if not isinstance(root_index,
+                          (int, np.integer)) or isinstance(root_index, bool):
+            raise TypeError(
+                f'root_index must be an int joint index; got {root_index!r}')
+        self.root_index = int(root_index)
+        self.mean_pose_mm: Optional[np.ndarray] = None
+        if mean_pose is not None:
+            self.set_mean_pose(mean_pose)
+
+    def set_mean_pose(self, pose: Any) -> None:
+        """Set the constant pose of the mean-pose baseline.
+
+        Applies to the samples processed after the call.
+
+        Args:
+            pose: (J, 3) pose in metres (numpy, torch or nested lists). It is
+                made root-relative with ``root_index``; ``None`` removes the
+                baseline.
+        """
+        if pose is None:
+            self.mean_pose_mm = None
+            return
+        pose = to_numpy_f64(pose, 'mean_pose')
+        if pose.ndim != 2 or pose.shape[-1] != 3:
+            raise ValueError(
+                f'mean_pose must have shape (J, 3) in metres; got '
+                f'{tuple(pose.shape)}')
+        self._check_root(pose.shape[0], 'mean_pose')
+        self.mean_pose_mm = (pose - pose[self.root_index]) * 1000.0
+
+    def _check_root(self, num_joints: int, what: str) -> None:
+        if not -num_joints <= self.root_index < num_joints:
+            raise ValueError(
+                f'root_index {self.root_index} is out of range for {what} '
+                f'with {num_joints} joints')
+
+    def _sample_poses(self, sample: Any,
+                      index: int) -> Tuple[np.ndarray, np.ndarray]:
+        """(F, J, 3) root-relative prediction and ground truth in mm."""
+        poses = []
+        for key in ('pred_keypoints_3d', 'gt_keypoints_3d'):
+            value = _get(sample, key)
+            if value is None:
+                keys = (sorted(sample.keys())
+                        if hasattr(sample, 'keys') else type(sample))
+                raise KeyError(
+                    f'{type(self).__name__}: data sample {index} of the batch '
+                    f"has no '{key}' (it has {keys}). The model's predict "
+                    "mode must return dicts with 'pred_keypoints_3d' and "
+                    "'gt_keypoints_3d' (J, 3) in metres.")
+            poses.append(to_numpy_f64(value, key))
+        pred, gt = poses
+        if pred.ndim == 2:
+            pred, gt = pred[None], gt[None]
+        if (pred.ndim != 3 or pred.shape[-1] != 3 or pred.shape != gt.shape):
+            raise ValueError(
+                f'{type(self).__name__}: data sample {index} (action '
+                f"{_get(sample, 'action')!r}, subject "
+                f"{_get(sample, 'subject')!r}, frame "
+                f"{_get(sample, 'frame')!r}): pred_keypoints_3d "
+                f'{tuple(poses[0].shape)} and gt_keypoints_3d '
+                f'{tuple(poses[1].shape)} must both be (J, 3) or (F, J, 3) '
+                'and match.')
+        self._check_root(pred.shape[1], 'the poses')
+        root = self.root_index
+        pred = (pred - pred[:, root:root + 1]) * 1000.0
+        gt = (gt - gt[:, root:root + 1]) * 1000.0
+        return pred, gt
+
+    def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
+        """Compute per-frame errors of one batch and store them.
+
+        Args:
+            data_batch: the dataloader batch (unused).
+            data_samples: the model's outputs, one dict per sample (see the
+                class docstring).
+        """
+        preds, gts, frames, actions = [], [], [], []
+        for i, sample in enumerate(data_samples):
+            pred, gt = self._sample_poses(sample, i)
+            preds.append(pred)
+            gts.append(gt)
+            frames.append(pred.shape[0])
+            action = _get(sample, 'action')
+            actions.append(DEFAULT_ACTION if action is None else str(action))
+        if not preds:
+            return
+        joints = {p.shape[1] for p in preds}
+        if len(joints) > 1:
+            raise ValueError(
+                f'{type(self).__name__}: the samples of one batch have '
+                f'different joint counts {sorted(joints)}; all must match.')
+        pred = np.concatenate(preds)
+        gt = np.concatenate(gts)
+        columns = [mpjpe(pred, gt), p_mpjpe(pred, gt), n_mpjpe(pred, gt)]
+        if self.mean_pose_mm is not None:
+            if self.mean_pose_mm.shape != gt.shape[1:]:
+                raise ValueError(
+                    f'{type(self).__name__}: mean_pose has shape '
+                    f'{self.mean_pose_mm.shape} but the poses are '
+                    f'{gt.shape[1:]}; set a mean pose with the same joints.')
+            baseline = np.broadcast_to(self.mean_pose_mm, gt.shape)
+            columns.append(mpjpe(baseline, gt))
+        errors = np.stack(columns, axis=-1)  # (sum F, 3 or 4)
+        start = 0
+        for action, num in zip(actions, frames):
+            self.results.append((action, errors[start:start + num].copy()))
+            start += num
+
+    def compute_metrics(
+            self, results: List[Tuple[str, np.ndarray]]) -> Dict[str, float]:
+        """Average the stored per-frame errors.
+
+        Args:
+            results: ``(action, errors (F, 3 or 4))`` entries from
+                :meth:`process`, gathered from all ranks.
+
+        Returns:
+            Flat dict of floats in mm (keys in the class docstring).
+        """
+        if not results:
+            raise ValueError(
+                f'{type(self).__name__} received no samples: check that the '
+                'evaluation dataloader is not empty and that the model '
+                'returns predictions in predict mode.')
+        by_action: Dict[str, List[np.ndarray]] = {}
+        for action, errors in results:
+            errors = np.asarray(errors, dtype=np.float64)
+            errors = errors.reshape(-1, errors.shape[-1])  # (F, 3 or 4)
+            by_action.setdefault(action, []).append(errors)
+        with_baseline = all(e.shape[-1] > len(_ERROR_NAMES)
+                            for chunks in by_action.values() for e in chunks)
+        width = len(_ERROR_NAMES) + int(with_baseline)
+        action_means = OrderedDict()
+        all_errors = []
+        for action in ordered_actions(list(by_action)):
+            errors = np.concatenate([e[:, :width] for e in by_action[action]])
+            action_means[action] = errors.mean(axis=0)
+            all_errors.append(errors)
+        all_errors = np.concatenate(all_errors)
+        headline = np.mean(np.stack(list(action_means.values())), axis=0)
+        frame_weighted = all_errors.mean(axis=0)
+
+        metrics: Dict[str, float] = OrderedDict()
+        for k, name in enumerate(_ERROR_NAMES):
+            metrics[name] = float(headline[k])
+        for k, name in enumerate(_ERROR_NAMES):
+            metrics[f'{name}_frame_weighted'] = float(frame_weighted[k])
+        if with_baseline:
+            metrics[_BASELINE_KEY] = float(headline[-1])
+        for k, name in enumerate(_ERROR_NAMES):
+            for action, means in action_means.items():
+                metrics[f'{name}/{action}'] = float(means[k])
+        metrics['num_frames'] = int(all_errors.shape[0])
+        return dict(metrics)

@@ -1,0 +1,154 @@
+"""Stage II: 2D-to-3D pose lifting (P-STMO's STMO, MPM stage II)."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.model import BaseModel
+
+from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
+from mpm.utils import H36M_SKELETON, flip_keypoints
+
+
+def zero_root(pose: torch.Tensor, root_index: int = 0) -> torch.Tensor:
+    """Set the root joint to the origin: (..., J, 3) -> (..., J, 3)."""
+    keep = torch.ones(pose.shape[-2], 1, dtype=pose.dtype, device=pose.device)
+    keep[root_index] = 0
+    return pose * keep
+
+
+def split_batch_meta(meta: Optional[dict], batch_size: int) -> List[dict]:
+    """Turn a collated ``meta`` (dict of lists/tensors) into per-sample dicts."""
+    samples = [dict() for _ in range(batch_size)]
+    for key, values in (meta or {}).items():
+        if isinstance(values, torch.Tensor):
+            values = values.tolist()
+        for i in range(batch_size):
+            samples[i][key] = values[i]
+    return samples
+
+
+@MODELS.register_module()
+class PoseLifter(BaseModel):
+    """Lift a window of 2D poses to the 3D pose of its output frame.
+
+    ``encoder`` (per-frame 2D embedding) -> ``trunk`` (spatial MLP + temporal
+    transformer) -> ``decoder`` (strided transformer + head: one frame) and
+    ``seq_head`` (a pose for every frame of the trunk output).
+
+    Loss (stage II): ``final_weight * MPJPE(final, gt[target_index]) +
+    seq_weight * MPJPE(sequence, gt)`` in metres with the predicted root
+    zeroed.
+
+    Args:
+        encoder, trunk, decoder, seq_head: component configs.
+        loss: config of the per-joint loss (``MPJPELoss``).
+        final_weight, seq_weight: weights of the two terms (1.0, 1.0).
+        flip_test: average predictions on the input and its mirror.
+        flip_indices: left/right permutation (Human3.6M-17 by default).
+        root_index: index of the root joint.
+
+    Modes of ``forward(inputs, data_samples, mode)`` with ``inputs`` (B, F, J, 2)
+    normalised screen coordinates:
+      - ``'tensor'``: raw head outputs ``(final (B, 1, J, 3), sequence
+        (B, F, J, 3))``, no root zeroing, no flip.
+      - ``'loss'``: dict of losses; ``data_samples['keypoints_3d']`` (B, F, J, 3)
+        root-relative metres and ``data_samples['target_index']`` (B,).
+      - ``'predict'``: a list of B dicts with ``pred_keypoints_3d`` (J, 3)
+        metres (root at the origin, flip-averaged if ``flip_test``),
+        ``gt_keypoints_3d`` (J, 3) when available, and the sample's meta.
+    """
+
+    def __init__(self, encoder: dict, trunk: dict, decoder: dict,
+                 seq_head: Optional[dict] = None,
+                 loss: dict = dict(type='MPJPELoss'),
+                 final_weight: float = 1.0, seq_weight: float = 1.0,
+                 flip_test: bool = True,
+                 flip_indices: Optional[Sequence[int]] = None,
+                 root_index: int = 0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='PoseDataPreprocessor')
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.encoder = ENCODERS.build(encoder)
+        self.trunk = TRUNKS.build(trunk)
+        self.decoder = DECODERS.build(decoder)
+        self.seq_head = DECODERS.build(seq_head) if seq_head else None
+        self.loss_fn = LOSSES.build(loss)
+        self.final_weight = final_weight
+        self.seq_weight = seq_weight
+        self.flip_test = flip_test
+        self.flip_indices = list(H36M_SKELETON.flip_permutation
+                                 if flip_indices is None else flip_indices)
+        self.root_index = root_index
+
+    def _forward(self, inputs: torch.Tensor,
+                 data_samples: Optional[dict] = None
+                 ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        features = self.trunk(self.encoder(inputs))
+        final = self.decoder(features)
+        sequence = self.seq_head(features) if self.seq_head else None
+        return final, sequence
+
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[dict] = None,
+                mode: str = 'tensor'):
+        if mode == 'tensor':
+            return self._forward(inputs)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise ValueError(f"Invalid mode '{mode}': use 'tensor', 'loss' or "
+                         "'predict'")
+
+    def loss(self, inputs: torch.Tensor, data_samples: dict) -> Dict[str,
+                                                                     torch.Tensor]:
+        gt = data_samples['keypoints_3d']
+        target_index = torch.as_tensor(data_samples['target_index'],
+                                       device=gt.device).long()
+        gt_final = gt[torch.arange(gt.shape[0], device=gt.device),
+                      target_index].unsqueeze(1)
+        final, sequence = self._forward(inputs)
+        losses = dict(loss_final=self.final_weight * self.loss_fn(
+            zero_root(final, self.root_index), gt_final))
+        if sequence is not None and self.seq_weight > 0:
+            losses['loss_seq'] = self.seq_weight * self.loss_fn(
+                zero_root(sequence, self.root_index), gt)
+        return losses
+
+    @torch.no_grad()
+    def predict_pose(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Pose of the output frame, (B, F, J, 2) -> (B, J, 3) metres.
+
+        Root at the origin; averaged with the mirrored input's prediction
+        (mirrored back) when ``flip_test`` is on.
+        """
+        final = self._forward(inputs)[0][:, 0]
+        if self.flip_test:
+            flipped = self._forward(flip_keypoints(inputs,
+                                                   self.flip_indices))[0][:, 0]
+            final = (final + flip_keypoints(flipped, self.flip_indices)) / 2
+        return zero_root(final, self.root_index)
+
+    def predict(self, inputs: torch.Tensor,
+                data_samples: Optional[dict] = None) -> List[dict]:
+        pred = self.predict_pose(inputs)
+        data_samples = data_samples or {}
+        results = split_batch_meta(data_samples.get('meta'), pred.shape[0])
+        gt = data_samples.get('keypoints_3d')
+        if gt is not None:
+            index = torch.as_tensor(data_samples['target_index'],
+                                    device=gt.device).long()
+            gt = gt[torch.arange(gt.shape[0], device=gt.device), index]
+        for i, result in enumerate(results):
+            result['pred_keypoints_3d'] = pred[i].cpu()
+            if gt is not None:
+                result['gt_keypoints_3d'] = gt[i].cpu()
+        return results
+
+
+def example_inputs(model: PoseLifter, batch_size: int = 1) -> torch.Tensor:
+    """A zero input window (B, F, J, C) of the size ``model`` was built for."""
+    encoder = model.encoder
+    return torch.zeros(batch_size, model.trunk.temporal.num_frames,
+                       encoder.num_joints, encoder.in_channels)

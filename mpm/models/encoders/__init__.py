@@ -1,0 +1,3 @@
+from .pose_encoder import PoseEncoder
+
+__all__ = ['PoseEncoder']

@@ -1,0 +1,4 @@
+from .attention import MultiHeadSelfAttention
+from .transformer import FeedForward, TransformerLayer
+
+__all__ = ['MultiHeadSelfAttention', 'FeedForward', 'TransformerLayer']

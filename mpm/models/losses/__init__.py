@@ -1,0 +1,3 @@
+from .mpjpe_loss import MPJPELoss
+
+__all__ = ['MPJPELoss']

@@ -1,0 +1,1 @@
+"""Maskers: modules returning (B, T, J) bool masks (True = hidden)."""
