@@ -1,0 +1,602 @@
+"""Safe checkpoint loading and publishing.
+
+Why this module exists
+----------------------
+Since PyTorch 2.6, ``torch.load`` defaults to ``weights_only=True``: it only
+rebuilds tensors and plain Python containers, and refuses any other global the
+pickle asks for. Checkpoints written by MMEngine 0.10.7's ``Runner`` contain
+more than that (the message hub's ``HistoryBuffer`` objects, numpy arrays and
+scalars), so they need *full* unpickling, and full unpickling of a file runs
+whatever code the file's pickle names. Switching ``weights_only`` off globally
+would turn every downloaded checkpoint into a remote-code-execution hole.
+
+The policy implemented here:
+
+1. Every load first tries ``torch.load(weights_only=True)``.
+2. Only if that is rejected because the file needs globals outside torch's
+   allowlist, the file is fully unpickled, and only when it is *trusted*:
+   it lies inside one of the trusted directories (the run's own
+   ``work_dir``; real paths are compared, so a symlink cannot smuggle an
+   outside file in) or the user passed ``--trust-checkpoint``.
+3. Otherwise :class:`UntrustedCheckpointError` explains why and how to
+   proceed: publish a stripped copy with
+   ``tools/model_converters/publish_model.py`` on a machine where the file is
+   trusted, or pass ``--trust-checkpoint``.
+
+Published checkpoints (:func:`strip_checkpoint`, :func:`save_published`) hold
+only ``meta`` (plain JSON-like types) and ``state_dict`` (tensors), so they
+always load with ``weights_only=True``, anywhere.
+
+:func:`patch_checkpoint_loading` routes MMEngine's own loaders
+(``CheckpointLoader`` schemes used by ``Runner.load_checkpoint``,
+``Runner.resume``, ``load_from`` and ``init_cfg=dict(type='Pretrained')``)
+through :func:`load_checkpoint_file` under the process-wide policy set with
+:func:`configure_trust`.
+"""
+import hashlib
+import io
+import os
+import os.path as osp
+import pickle
+import re
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import (IO, Any, Callable, Dict, Iterable, List, Optional, Tuple,
+                    Union)
+
+import numpy as np
+import torch
+from mmengine.logging import print_log
+
+PathLike = Union[str, os.PathLike]
+MapLocation = Union[None, str, torch.device, Callable, Dict[str, str]]
+
+PUBLISH_HINT = (
+    'python tools/model_converters/publish_model.py IN_FILE OUT_FILE')
+
+# A torch.save file is either a zip archive (PyTorch >= 1.6) or the legacy
+# format, whose first pickle is torch's magic number.
+_ZIP_MAGIC = (b'PK\x03\x04', b'PK\x05\x06')
+_LEGACY_MAGIC = torch.serialization.MAGIC_NUMBER.to_bytes(10, 'little')
+_BLOCKED_PATTERN = re.compile(r'unsupported GLOBAL (\S+) whose module \S+ is '
+                              r'blocked')
+_GLOBAL_PATTERNS = (
+    re.compile(r'GLOBAL (\S+) was not an allowed global'),
+    re.compile(r'unsupported GLOBAL (\S+) whose module'),
+)
+
+
+class CheckpointLoadError(RuntimeError):
+    """Base class of the errors raised by :func:`load_checkpoint_file`."""
+
+
+class UntrustedCheckpointError(CheckpointLoadError):
+    """The checkpoint needs full unpickling but its origin is not trusted.
+
+    Attributes:
+        path (str): The file that was refused.
+        rejected_globals (list[str]): Globals the file asks for that
+            ``weights_only`` loading rejects (may be empty if torch did not
+            name them).
+    """
+
+    def __init__(self, message: str, path: str, rejected_globals: List[str]):
+        super().__init__(message)
+        self.path = path
+        self.rejected_globals = rejected_globals
+
+
+class InvalidCheckpointError(CheckpointLoadError):
+    """The file is not a PyTorch checkpoint, or it is truncated/corrupt."""
+
+
+@dataclass(frozen=True)
+class TrustPolicy:
+    """Which checkpoint files may be fully unpickled.
+
+    Attributes:
+        trusted_dirs (tuple[str]): Absolute paths of directories whose files
+            were written by this project's own runs. Symlinks are resolved
+            when a file is checked, not when the policy is set.
+        trust_all (bool): The user vouched for every checkpoint
+            (``--trust-checkpoint``).
+    """
+    trusted_dirs: Tuple[str, ...] = ()
+    trust_all: bool = False
+
+
+_POLICY = TrustPolicy()
+
+
+def _abs_dirs(dirs: Optional[Iterable[PathLike]]) -> Tuple[str, ...]:
+    if dirs is None:
+        return ()
+    if isinstance(dirs, (str, os.PathLike)):
+        dirs = [dirs]
+    return tuple(
+        osp.abspath(osp.expanduser(os.fspath(d))) for d in dirs
+        if d is not None and os.fspath(d) != '')
+
+
+def _real_dirs(dirs: Optional[Iterable[PathLike]]) -> Tuple[str, ...]:
+    return tuple(osp.realpath(d) for d in _abs_dirs(dirs))
+
+
+def configure_trust(trusted_dirs: Iterable[PathLike] = (),
+                    trust: bool = False) -> TrustPolicy:
+    """Set the process-wide trust policy used by MMEngine's patched loaders.
+
+    Each call replaces the previous policy (it does not accumulate).
+
+    Args:
+        trusted_dirs (Iterable[str | PathLike] | str): Directories whose files
+            may be fully unpickled, typically the run's ``work_dir``. They
+            need not exist yet.
+        trust (bool): Trust every checkpoint (``--trust-checkpoint``).
+
+    Returns:
+        TrustPolicy: The new policy.
+    """
+    global _POLICY
+    _POLICY = TrustPolicy(_abs_dirs(trusted_dirs), bool(trust))
+    return _POLICY
+
+
+def get_trust_policy() -> TrustPolicy:
+    """The process-wide policy last set by :func:`configure_trust`."""
+    return _POLICY
+
+
+def is_trusted_path(path: PathLike, trusted_dirs: Iterable[PathLike]) -> bool:
+    """Whether ``path`` really lies inside one of ``trusted_dirs``.
+
+    Both sides are resolved with :func:`os.path.realpath`, so ``..``
+    components and symlinks (a link inside a trusted directory pointing
+    elsewhere) cannot make an outside file look trusted.
+    """
+    real = osp.realpath(osp.expanduser(os.fspath(path)))
+    for d in _real_dirs(trusted_dirs):
+        try:
+            if osp.commonpath([real, d]) == d:
+                return True
+        except ValueError:  # different drives on Windows
+            continue
+    return False
+
+
+def _sniff_format(f: IO[bytes]) -> Optional[str]:
+    """'zip' or 'legacy' for ``torch.save`` output, None for anything else."""
+    pos = f.tell()
+    head = f.read(64)
+    f.seek(pos)
+    if head[:4] in _ZIP_MAGIC:
+        return 'zip'
+    if head[:1] == b'\x80' and _LEGACY_MAGIC in head[:40]:
+        return 'legacy'
+    return None
+
+
+def _rejected_globals(f: IO[bytes], fmt: str, message: str) -> List[str]:
+    """Globals that ``weights_only`` rejects, without executing the pickle."""
+    found: List[str] = []
+    if fmt == 'zip':
+        try:
+            f.seek(0)
+            found = sorted(
+                torch.serialization.get_unsafe_globals_in_checkpoint(f))
+        except Exception:  # best effort: fall back to torch's message
+            found = []
+        finally:
+            f.seek(0)
+    for pattern in _GLOBAL_PATTERNS:
+        for name in pattern.findall(message):
+            name = name.rstrip('.')
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def _untrusted_message(name: str, rejected: List[str],
+                       trusted_dirs: Tuple[str,
+                                           ...], torch_message: str) -> str:
+    if rejected:
+        shown = ', '.join(rejected[:8])
+        if len(rejected) > 8:
+            shown += f', ... ({len(rejected)} in all)'
+        what = f'it asks for Python globals that weights_only rejects: {shown}'
+    else:
+        what = ('it uses pickle features that weights_only loading does '
+                'not support')
+    blocked = _BLOCKED_PATTERN.search(torch_message)
+    warning = (f'WARNING: the file asks for {blocked.group(1)}, from a module '
+               'torch blocks as dangerous (no ordinary checkpoint needs it): '
+               'treat the file as malicious.\n' if blocked else '')
+    where = (
+        f'it is not inside a trusted directory ({", ".join(trusted_dirs)})'
+        if trusted_dirs else 'no trusted directory is configured')
+    return (
+        f"Refusing to load checkpoint '{name}': torch.load(weights_only=True) "
+        f'cannot read it because {what}. Loading it would need full '
+        'unpickling, which can run arbitrary code stored in the file; that '
+        f'is refused because {where} and --trust-checkpoint was not given.\n'
+        f'{warning}'
+        'To proceed, either\n'
+        '  * on a machine where you trust the file, publish a stripped copy '
+        '(meta + state_dict, loads with weights_only=True anywhere): '
+        f'{PUBLISH_HINT}, and use that copy; or\n'
+        '  * if you trust the origin of this file, pass --trust-checkpoint '
+        '(tools/train.py, tools/test.py, publish_model.py).')
+
+
+def _load_stream(f: IO[bytes], name: str, map_location: MapLocation,
+                 trusted: bool, trusted_dirs: Tuple[str, ...],
+                 why_trusted: str) -> Any:
+    """Safe-first load of an open binary stream (see module docstring)."""
+    fmt = _sniff_format(f)
+    if fmt is None:
+        raise InvalidCheckpointError(
+            f"'{name}' is not a PyTorch checkpoint: it is neither a "
+            'torch.save zip archive nor a legacy torch.save file. Check the '
+            'path; checkpoints are written by torch.save (e.g. '
+            'work_dirs/*/epoch_*.pth).')
+    try:
+        return torch.load(f, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        message = str(err)
+    except Exception as err:
+        raise InvalidCheckpointError(
+            f"Could not read checkpoint '{name}': the file looks like a "
+            f'{fmt} torch.save file but is truncated or corrupt '
+            f'({type(err).__name__}: {str(err)[:300]}). Re-copy or re-save '
+            'it.') from err
+    f.seek(0)
+    rejected = _rejected_globals(f, fmt, message)
+    if not trusted:
+        raise UntrustedCheckpointError(
+            _untrusted_message(name, rejected, trusted_dirs, message), name,
+            rejected)
+    print_log(
+        f"Checkpoint '{name}' needs full unpickling "
+        f'({", ".join(rejected[:4]) or "unsupported pickle ops"}); loading '
+        f'it because {why_trusted}.',
+        logger='current')
+    f.seek(0)
+    try:
+        return torch.load(f, map_location=map_location, weights_only=False)
+    except Exception as err:
+        raise InvalidCheckpointError(
+            f"Could not read checkpoint '{name}' even with full unpickling "
+            f'({type(err).__name__}: {str(err)[:300]}). The file is '
+            'probably corrupt.') from err
+
+
+def load_checkpoint_file(path: PathLike,
+                         map_location: MapLocation = 'cpu',
+                         trusted_dirs: Iterable[PathLike] = (),
+                         trust: bool = False) -> Any:
+    """Load a local ``torch.save`` file, refusing unsafe unpickling.
+
+    Tries ``torch.load(weights_only=True)`` first. If the file needs globals
+    that loading rejects (MMEngine training checkpoints do: ``HistoryBuffer``,
+    numpy objects), it is fully unpickled only when it really lies inside one
+    of ``trusted_dirs`` or ``trust`` is True.
+
+    Args:
+        path (str | PathLike): The checkpoint file. ``~`` is expanded.
+        map_location: Same as :func:`torch.load`. Defaults to ``'cpu'``.
+        trusted_dirs (Iterable[str | PathLike]): Directories whose files may
+            be fully unpickled (the run's own ``work_dir``).
+        trust (bool): Fully unpickle regardless of location
+            (``--trust-checkpoint``).
+
+    Returns:
+        Any: The loaded object, usually a dict with ``state_dict`` and
+        ``meta`` (training checkpoints also hold ``optimizer``,
+        ``message_hub``, ``param_schedulers``) or a bare state dict.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist or is not a file.
+        UntrustedCheckpointError: Full unpickling needed but not trusted.
+        InvalidCheckpointError: Not a checkpoint, truncated or corrupt.
+    """
+    name = osp.expanduser(os.fspath(path))
+    if not osp.isfile(name):
+        raise FileNotFoundError(
+            f"Checkpoint file '{name}' does not exist (or is not a file). "
+            'Check the path given to --resume / load_from / the checkpoint '
+            'argument.')
+    real = osp.realpath(name)
+    dirs = _real_dirs(trusted_dirs)
+    if trust:
+        trusted, why = True, '--trust-checkpoint was given'
+    else:
+        trusted = is_trusted_path(real, dirs)
+        why = 'it lies in a trusted directory (this run\'s work_dir)'
+    with open(real, 'rb') as f:
+        return _load_stream(f, name, map_location, trusted, dirs, why)
+
+
+def load_checkpoint_bytes(data: bytes,
+                          name: str,
+                          map_location: MapLocation = 'cpu',
+                          trust: bool = False) -> Any:
+    """Load a checkpoint held in memory (e.g. fetched from object storage).
+
+    Remote bytes are never inside a trusted directory: full unpickling
+    happens only with ``trust=True``.
+
+    Args:
+        data (bytes): The file's content.
+        name (str): Where it came from, for messages.
+        map_location: Same as :func:`torch.load`.
+        trust (bool): The user passed ``--trust-checkpoint``.
+    """
+    with io.BytesIO(data) as f:
+        return _load_stream(f, name, map_location, bool(trust), (),
+                            '--trust-checkpoint was given')
+
+
+# ---------------------------------------------------------------------------
+# Publishing: meta (plain types) + state_dict (tensors)
+# ---------------------------------------------------------------------------
+_DROP = object()
+
+
+def to_plain(obj: Any) -> Any:
+    """Convert ``obj`` to JSON-like plain types, or a sentinel if impossible.
+
+    Keeps ``None``, ``bool``, ``int``, ``float``, ``str``; converts numpy
+    scalars and arrays (``.tolist()``), tuples and lists (to lists) and dicts
+    with str/int/float/bool keys, recursively. Anything else (tensors, custom
+    objects, functions) cannot be represented and is dropped by the caller.
+    """
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, np.generic):
+        return to_plain(obj.item())
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in 'biufU':
+            return obj.tolist()
+        return _DROP
+    if isinstance(obj, (list, tuple)):
+        out = [to_plain(v) for v in obj]
+        return _DROP if any(v is _DROP for v in out) else out
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if isinstance(k, np.generic):
+                k = k.item()
+            if not isinstance(k, (str, int, float, bool)):
+                continue
+            v = to_plain(v)
+            if v is not _DROP:
+                out[k] = v
+        return out
+    return _DROP
+
+
+def strip_checkpoint(ckpt: Any) -> Dict[str, Any]:
+    """Keep only what a released model needs: ``meta`` and ``state_dict``.
+
+    ``optimizer``, ``message_hub``, ``param_schedulers`` and every other key
+    are dropped. ``meta`` is converted with :func:`to_plain` (entries that are
+    not plain data are dropped and logged). ``state_dict`` tensors are
+    detached, moved to CPU and made contiguous, standalone copies (so a view
+    of a larger tensor does not drag its whole storage along).
+
+    Args:
+        ckpt (dict): A training checkpoint (``{'state_dict': ..., 'meta':
+            ...}``) or a bare state dict (``{name: Tensor}``).
+
+    Returns:
+        dict: ``{'meta': dict, 'state_dict': OrderedDict[str, Tensor]}``, which
+        ``torch.load(weights_only=True)`` accepts.
+
+    Raises:
+        TypeError: ``ckpt`` is not a dict.
+        KeyError: No ``state_dict`` and not a bare state dict.
+    """
+    if not isinstance(ckpt, dict):
+        raise TypeError(
+            f'Expected a checkpoint dict, got {type(ckpt).__name__}.')
+    if 'state_dict' in ckpt:
+        state_dict = ckpt['state_dict']
+        meta = ckpt.get('meta') or {}
+    elif ckpt and all(torch.is_tensor(v) for v in ckpt.values()):
+        state_dict, meta = ckpt, {}
+    else:
+        raise KeyError(
+            "Checkpoint has no 'state_dict' and is not a bare state dict; "
+            f'its keys are {sorted(map(str, ckpt))[:20]}.')
+    if not isinstance(state_dict, dict):
+        raise TypeError("ckpt['state_dict'] must be a dict of tensors, got "
+                        f'{type(state_dict).__name__}.')
+
+    tensors: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
+    dropped: List[str] = []
+    for key, value in state_dict.items():
+        if torch.is_tensor(value):
+            tensors[str(key)] = value.detach().to('cpu',
+                                                  copy=True).contiguous()
+        else:
+            dropped.append(f'state_dict.{key}')
+
+    plain_meta = {}
+    if isinstance(meta, dict):
+        for key, value in meta.items():
+            value = to_plain(value)
+            if value is _DROP or not isinstance(key, str):
+                dropped.append(f'meta.{key}')
+            else:
+                plain_meta[key] = value
+    else:
+        dropped.append('meta')
+    if dropped:
+        print_log(
+            'strip_checkpoint dropped entries that are not plain data: ' +
+            ', '.join(dropped[:20]),
+            logger='current')
+    return {'meta': plain_meta, 'state_dict': tensors}
+
+
+def sha256_file(path: PathLike, chunk_size: int = 1 << 20) -> str:
+    """Hex SHA-256 digest of a file's content."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(chunk_size), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_published(ckpt: Any,
+                   out_file: PathLike,
+                   add_hash: bool = True) -> str:
+    """Strip ``ckpt`` and save it so that it loads with ``weights_only=True``.
+
+    With ``add_hash`` the file is named ``<stem>-<first 8 hex of sha256>``
+    plus the extension of ``out_file`` (``.pth`` if it has none), the
+    OpenMMLab release convention that ``torch.hub`` can verify. The file is
+    written to a temporary name in the output directory, checked to load
+    with ``weights_only=True``, then moved into place.
+
+    Args:
+        ckpt (dict): A loaded checkpoint (see :func:`strip_checkpoint`).
+        out_file (str | PathLike): Output path.
+        add_hash (bool): Append the hash to the name. Defaults to True.
+
+    Returns:
+        str: The path of the written file.
+    """
+    stripped = strip_checkpoint(ckpt)
+    out_file = osp.abspath(osp.expanduser(os.fspath(out_file)))
+    out_dir = osp.dirname(out_file)
+    os.makedirs(out_dir, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.publish-', suffix='.pth', dir=out_dir)
+    os.close(fd)
+    try:
+        torch.save(stripped, tmp)
+        torch.load(tmp, map_location='cpu', weights_only=True)  # self-check
+        final = out_file
+        if add_hash:
+            root, ext = osp.splitext(out_file)
+            final = f'{root}-{sha256_file(tmp)[:8]}{ext or ".pth"}'
+        os.replace(tmp, final)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+    return final
+
+
+# ---------------------------------------------------------------------------
+# MMEngine integration
+# ---------------------------------------------------------------------------
+def _policy_load_file(filename: str, map_location: MapLocation) -> Any:
+    policy = _POLICY
+    return load_checkpoint_file(filename,
+                                map_location,
+                                trusted_dirs=policy.trusted_dirs,
+                                trust=policy.trust_all)
+
+
+def load_from_local_safe(filename: str, map_location: MapLocation = None):
+    """``CheckpointLoader`` scheme ``''``: a local file, loaded under the
+    trust policy."""
+    return _policy_load_file(filename, map_location)
+
+
+def load_from_http_safe(filename: str,
+                        map_location: MapLocation = None,
+                        model_dir: Optional[str] = None,
+                        progress: bool = False):
+    """``CheckpointLoader`` schemes ``http://`` / ``https://``.
+
+    Downloads into torch hub's cache (rank 0 first in distributed runs, like
+    MMEngine), then loads the cached file under the trust policy. MMEngine's
+    own loader calls ``torch.hub.load_state_dict_from_url``, which fully
+    unpickles downloads; this one does not unless the policy trusts them.
+    """
+    from urllib.parse import urlparse
+
+    from mmengine.dist import barrier, get_dist_info
+
+    if model_dir is None:
+        model_dir = osp.join(torch.hub.get_dir(), 'checkpoints')
+    cached = osp.join(model_dir, osp.basename(urlparse(filename).path))
+
+    def fetch():
+        if not osp.exists(cached):
+            os.makedirs(model_dir, exist_ok=True)
+            torch.hub.download_url_to_file(filename,
+                                           cached,
+                                           None,
+                                           progress=progress)
+
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        fetch()
+    if world_size > 1:
+        barrier()
+        if rank > 0:
+            fetch()
+    return _policy_load_file(cached, map_location)
+
+
+def load_from_pavi_safe(filename: str, map_location: MapLocation = None):
+    """``CheckpointLoader`` scheme ``pavi://`` under the trust policy."""
+    assert filename.startswith('pavi://'), filename
+    try:
+        from pavi import modelcloud
+    except ImportError as err:
+        raise ImportError(
+            'Please install pavi to load checkpoints from pavi://.') from err
+    model = modelcloud.get(filename[7:])
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        downloaded = osp.join(tmp_dir, model.name)
+        model.download(downloaded)
+        with open(downloaded, 'rb') as f:
+            data = f.read()
+    return load_checkpoint_bytes(data,
+                                 filename,
+                                 map_location,
+                                 trust=_POLICY.trust_all)
+
+
+def load_from_ceph_safe(filename: str,
+                        map_location: MapLocation = None,
+                        backend: str = 'petrel'):
+    """``CheckpointLoader`` schemes ``s3://`` / ``petrel://`` under the
+    trust policy."""
+    from mmengine.fileio import get_file_backend
+    file_backend = get_file_backend(filename,
+                                    backend_args={'backend': backend})
+    return load_checkpoint_bytes(file_backend.get(filename),
+                                 filename,
+                                 map_location,
+                                 trust=_POLICY.trust_all)
+
+
+def patch_checkpoint_loading() -> None:
+    """Route MMEngine's checkpoint loaders through the trust policy.
+
+    Idempotent. Re-registers (``force=True``) the ``CheckpointLoader``
+    schemes that read files: local paths, ``http(s)://``, ``pavi://`` and
+    ``s3://``/``petrel://``; and rebinds ``load_from_http`` in
+    ``mmengine.runner.checkpoint`` so that ``torchvision://``, ``mmcls://``
+    and ``open-mmlab://`` URLs (which call it) are covered too. Everything
+    that loads through ``_load_checkpoint`` follows:
+    ``Runner.load_checkpoint``, ``Runner.resume``, ``load_checkpoint`` and
+    ``PretrainedInit``.
+    """
+    import mmengine.runner.checkpoint as mm_ckpt
+    loader = mm_ckpt.CheckpointLoader
+    loader.register_scheme('', load_from_local_safe, force=True)
+    loader.register_scheme(('http://', 'https://'),
+                           load_from_http_safe,
+                           force=True)
+    loader.register_scheme('pavi://', load_from_pavi_safe, force=True)
+    loader.register_scheme([r'(\S+\:)?s3://', r'(\S+\:)?petrel://'],
+                           load_from_ceph_safe,
+                           force=True)
+    mm_ckpt.load_from_http = load_from_http_safe

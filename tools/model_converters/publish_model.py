@@ -1,0 +1,61 @@
+"""Publish a training checkpoint as a stripped, safe-to-load release file.
+
+The output keeps only ``meta`` (plain JSON-like values) and ``state_dict``
+(tensors); optimizer state, message hub and parameter schedulers are dropped.
+It always loads with ``torch.load(weights_only=True)``, so it can be shared
+and loaded anywhere without ``--trust-checkpoint``. Unless ``--no-hash`` is
+given the file is renamed ``<stem>-<first 8 hex of sha256>.pth``.
+
+Which inputs are trusted: reading an MMEngine training checkpoint needs full
+unpickling, which can run code stored in the file. The input is fully
+unpickled only if it lies under ``./work_dirs/`` of the current directory
+(where this project's runs write) or ``--trust-checkpoint`` is given. Run
+this on the machine that trained the model.
+
+Example::
+
+    python tools/model_converters/publish_model.py \\
+        work_dirs/mpm_h36m/epoch_80.pth mpm_h36m.pth
+"""
+import argparse
+import os.path as osp
+
+from mpm.engine.checkpoint import (CheckpointLoadError, load_checkpoint_file,
+                                   save_published)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Strip a training checkpoint to meta + state_dict and '
+        'save it so that it loads with torch.load(weights_only=True).')
+    parser.add_argument('in_file', help='input checkpoint (.pth)')
+    parser.add_argument('out_file', help='output checkpoint (.pth)')
+    parser.add_argument(
+        '--no-hash',
+        action='store_true',
+        help='do not append the first 8 hex digits of the sha256 to the name')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='fully unpickle the input even if it is not under ./work_dirs/ '
+        '(only for files whose origin you trust: unpickling can run code)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        ckpt = load_checkpoint_file(
+            args.in_file,
+            map_location='cpu',
+            trusted_dirs=[osp.join(osp.abspath('.'), 'work_dirs')],
+            trust=args.trust_checkpoint)
+    except (FileNotFoundError, CheckpointLoadError) as err:
+        raise SystemExit(f'publish_model.py: {err}') from err
+    final = save_published(ckpt, args.out_file, add_hash=not args.no_hash)
+    print(final)
+    return final
+
+
+if __name__ == '__main__':
+    main()
