@@ -1,4 +1,5 @@
 """Stage II: 2D-to-3D pose lifting (P-STMO's STMO, MPM stage II)."""
+import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -26,6 +27,47 @@ def split_batch_meta(meta: Optional[dict], batch_size: int) -> List[dict]:
     return samples
 
 
+#: Options that ``compat`` sets on the trunk's temporal part and the decoder.
+COMPAT_OPTIONS = {
+    # The official P-STMO / MPM code: unbiased-std norm with eps on the std,
+    # frame-0 anchored strided decoder, and the final norms of the trunk
+    # and decoder (present in their checkpoints) never applied.
+    'official': dict(
+        temporal=dict(norm='official', final_norm=False),
+        decoder=dict(norm='official', anchor='first', final_norm=False)),
+}
+
+
+def apply_compat(trunk: dict, decoder: dict,
+                 compat: Optional[str]) -> Tuple[dict, dict]:
+    """Copies of the trunk and decoder configs with ``compat``'s options set.
+
+    Args:
+        trunk: config of a trunk with a ``temporal`` part (``PoseTrunk``).
+        decoder: config of the strided decoder.
+        compat: ``None`` (configs returned unchanged) or a key of
+            :data:`COMPAT_OPTIONS` (``'official'``). Its options override
+            the ones in the configs.
+
+    Returns:
+        (trunk, decoder) configs.
+    """
+    if compat is None:
+        return trunk, decoder
+    if compat not in COMPAT_OPTIONS:
+        raise ValueError(f"Unknown compat '{compat}': use None or one of "
+                         f'{sorted(COMPAT_OPTIONS)}.')
+    if 'temporal' not in trunk:
+        raise ValueError(
+            f"compat='{compat}' needs a trunk config with a 'temporal' part "
+            f"(PoseTrunk); got a trunk of type '{trunk.get('type')}'.")
+    options = COMPAT_OPTIONS[compat]
+    trunk, decoder = copy.deepcopy(trunk), copy.deepcopy(decoder)
+    trunk['temporal'].update(options['temporal'])
+    decoder.update(options['decoder'])
+    return trunk, decoder
+
+
 @MODELS.register_module()
 class PoseLifter(BaseModel):
     """Lift a window of 2D poses to the 3D pose of its output frame.
@@ -45,6 +87,11 @@ class PoseLifter(BaseModel):
         flip_test: average predictions on the input and its mirror.
         flip_indices: left/right permutation (Human3.6M-17 by default).
         root_index: index of the root joint.
+        compat: ``None`` (mpm's numerics, as configured) or ``'official'``:
+            override the trunk and decoder options with the numerics of the
+            official P-STMO / MPM code (:data:`COMPAT_OPTIONS`), so that
+            converted official checkpoints reproduce their outputs
+            (``tools/model_converters/convert_official.py``).
 
     Modes of ``forward(inputs, data_samples, mode)`` with ``inputs`` (B, F, J, 2)
     normalised screen coordinates:
@@ -65,11 +112,14 @@ class PoseLifter(BaseModel):
                  flip_indices: Optional[Sequence[int]] = None,
                  root_index: int = 0,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[Union[dict, List[dict]]] = None):
+                 init_cfg: Optional[Union[dict, List[dict]]] = None,
+                 compat: Optional[str] = None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='PoseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
+        trunk, decoder = apply_compat(trunk, decoder, compat)
+        self.compat = compat
         self.encoder = ENCODERS.build(encoder)
         self.trunk = TRUNKS.build(trunk)
         self.decoder = DECODERS.build(decoder)

@@ -4,7 +4,7 @@ from typing import Optional, Sequence
 import torch
 from torch import nn
 
-from mpm.models.layers import MultiHeadSelfAttention
+from mpm.models.layers import MultiHeadSelfAttention, build_norm
 from mpm.registry import DECODERS
 
 ANCHORS = ('first', 'centre')
@@ -25,23 +25,26 @@ class StridedTransformerLayer(nn.Module):
         last token is the window's centre frame.
     Both have the same parameters.
 
+    ``norm``: ``'layernorm'`` (default) or ``'official'`` (unbiased std, eps
+    on the std, as in the official P-STMO / MPM code).
+
     Shapes: (B, T, C) -> (B, T // s, C) (T divisible by s).
     """
 
     def __init__(self, embed_dim: int = 256, num_heads: int = 8,
                  ffn_dim: int = 512, stride: int = 3, dropout: float = 0.1,
                  attn_drop: Optional[float] = None, anchor: str = 'centre',
-                 kernel_size: int = 3):
+                 kernel_size: int = 3, norm: str = 'layernorm'):
         super().__init__()
         if anchor not in ANCHORS:
             raise ValueError(f"anchor must be one of {ANCHORS}, got '{anchor}'")
         attn_drop = dropout if attn_drop is None else attn_drop
         self.stride = stride
         self.offset = 0 if anchor == 'first' else (kernel_size - 1) // 2
-        self.norm1 = nn.LayerNorm(embed_dim)
+        self.norm1 = build_norm(norm, embed_dim)
         self.attn = MultiHeadSelfAttention(embed_dim, num_heads, attn_drop,
                                            proj_drop=dropout)
-        self.norm2 = nn.LayerNorm(embed_dim)
+        self.norm2 = build_norm(norm, embed_dim)
         self.fc1 = nn.Linear(embed_dim, ffn_dim)
         self.act = nn.ReLU(inplace=True)
         self.drop = nn.Dropout(dropout)
@@ -76,6 +79,11 @@ class StridedTransformerDecoder(nn.Module):
             (e.g. [3] * 5 for 243 frames). embed_dim: C. ffn_dim: H.
         num_heads, dropout, attn_drop: as in the trunk.
         anchor: 'centre' or 'first'. num_pos_embeds: 3 in the papers.
+        final_norm: apply a norm before the head. The official P-STMO / MPM
+            decoders hold one in their files but never apply it: use
+            ``final_norm=False`` to reproduce them.
+        norm: ``'layernorm'`` (default) or ``'official'`` (unbiased std, eps
+            on the std), for every norm of the decoder.
         head: config of the head on the final token.
 
     Shapes: (B, F, C) -> (B, 1, J, 3) metres, root-relative.
@@ -87,7 +95,8 @@ class StridedTransformerDecoder(nn.Module):
                  num_heads: int = 8, dropout: float = 0.1,
                  attn_drop: Optional[float] = None, anchor: str = 'centre',
                  num_pos_embeds: int = 3, final_norm: bool = True,
-                 head: dict = dict(type='PoseRegressionHead')):
+                 head: dict = dict(type='PoseRegressionHead'),
+                 norm: str = 'layernorm'):
         super().__init__()
         length = num_frames
         for s in strides:
@@ -109,9 +118,11 @@ class StridedTransformerDecoder(nn.Module):
             nn.init.trunc_normal_(p, std=0.02)
         self.layers = nn.ModuleList([
             StridedTransformerLayer(embed_dim, num_heads, ffn_dim, s, dropout,
-                                    attn_drop, anchor) for s in strides
+                                    attn_drop, anchor, norm=norm)
+            for s in strides
         ])
-        self.norm = nn.LayerNorm(embed_dim) if final_norm else nn.Identity()
+        self.norm = (build_norm(norm, embed_dim)
+                     if final_norm else nn.Identity())
         self.head = DECODERS.build(head)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

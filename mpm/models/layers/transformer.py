@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from .attention import MultiHeadSelfAttention
+from .norm import build_norm
 
 
 class FeedForward(nn.Module):
@@ -34,19 +35,22 @@ class TransformerLayer(nn.Module):
         ffn_dim: hidden width H of the FFN.
         dropout: dropout on residual branches and inside the FFN.
         attn_drop: dropout on attention probabilities.
+        norm: ``'layernorm'`` (``nn.LayerNorm``, default) or ``'official'``
+            (:class:`~mpm.models.layers.norm.StdNorm`, the official P-STMO /
+            MPM numerics); same parameters either way.
 
     Shapes: (B, T, C) -> (B, T, C).
     """
 
     def __init__(self, embed_dim: int = 256, num_heads: int = 8,
                  ffn_dim: int = 512, dropout: float = 0.1,
-                 attn_drop: Optional[float] = None):
+                 attn_drop: Optional[float] = None, norm: str = 'layernorm'):
         super().__init__()
         attn_drop = dropout if attn_drop is None else attn_drop
-        self.norm1 = nn.LayerNorm(embed_dim)
+        self.norm1 = build_norm(norm, embed_dim)
         self.attn = MultiHeadSelfAttention(embed_dim, num_heads, attn_drop,
                                            proj_drop=dropout)
-        self.norm2 = nn.LayerNorm(embed_dim)
+        self.norm2 = build_norm(norm, embed_dim)
         self.ffn = FeedForward(embed_dim, ffn_dim, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

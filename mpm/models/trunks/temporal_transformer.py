@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-from mpm.models.layers import TransformerLayer
+from mpm.models.layers import TransformerLayer, build_norm
 from mpm.registry import TRUNKS
 
 
@@ -20,8 +20,12 @@ class TemporalTransformer(nn.Module):
         num_frames: F, the window length the embedding covers.
         embed_dim: C (256). depth: L layers. num_heads: 8. ffn_dim: H (512).
         dropout: residual/FFN dropout. attn_drop: attention dropout.
-        final_norm: apply a LayerNorm after the last layer (pre-norm stacks
-            need it; 512 parameters at C=256).
+        final_norm: apply a norm after the last layer (pre-norm stacks
+            need it; 512 parameters at C=256). The official P-STMO / MPM
+            trunks have one in their files but never apply it: use
+            ``final_norm=False`` to reproduce them.
+        norm: ``'layernorm'`` (default) or ``'official'`` (unbiased std,
+            eps on the std; see :mod:`mpm.models.layers.norm`).
 
     Shapes: (B, T, C) [+ visible_index (B, T_vis) long] -> (B, T or T_vis, C).
     """
@@ -29,17 +33,18 @@ class TemporalTransformer(nn.Module):
     def __init__(self, num_frames: int = 243, embed_dim: int = 256,
                  depth: int = 4, num_heads: int = 8, ffn_dim: int = 512,
                  dropout: float = 0.1, attn_drop: Optional[float] = None,
-                 final_norm: bool = True):
+                 final_norm: bool = True, norm: str = 'layernorm'):
         super().__init__()
         self.num_frames = num_frames
         self.pos_embed = nn.Parameter(torch.zeros(1, num_frames, embed_dim))
         nn.init.trunc_normal_(self.pos_embed, std=0.02)
         self.pos_drop = nn.Dropout(dropout)
         self.layers = nn.ModuleList([
-            TransformerLayer(embed_dim, num_heads, ffn_dim, dropout, attn_drop)
-            for _ in range(depth)
+            TransformerLayer(embed_dim, num_heads, ffn_dim, dropout, attn_drop,
+                             norm) for _ in range(depth)
         ])
-        self.norm = nn.LayerNorm(embed_dim) if final_norm else nn.Identity()
+        self.norm = (build_norm(norm, embed_dim)
+                     if final_norm else nn.Identity())
 
     def forward(self, x: torch.Tensor,
                 visible_index: Optional[torch.Tensor] = None) -> torch.Tensor:
