@@ -6,3 +6,6 @@ __all__ = [
     'PoseRegressionHead', 'StridedTransformerDecoder',
     'StridedTransformerLayer'
 ]
+from .reconstruction import MaskedPoseDecoder, restore_frames  # noqa: E402
+
+__all__ += ['MaskedPoseDecoder', 'restore_frames']
