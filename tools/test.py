@@ -9,10 +9,9 @@ and the average, one table per protocol) and writes ``metrics.json`` and
 ``metrics.csv`` into the work dir.
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -20,18 +19,13 @@ from mmengine.runner import Runner
 from mpm.engine import apply_mmengine_fixes
 from mpm.evaluation.tables import action_table, write_metrics
 from mpm.registry import DATASETS
+from mpm.utils.config import add_common_args, load_config
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test an mpm model')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='where metrics and logs go')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config entries, e.g. test_dataloader.batch_size=64')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'],
-                        default='none', help='job launcher')
     parser.add_argument('--method', default=None,
                         help='row name in the printed table (default: the '
                         'config name)')
@@ -39,27 +33,12 @@ def parse_args(argv=None):
         '--mean-pose-baseline', action='store_true',
         help='also report the error of always predicting the training '
         "set's mean root-relative pose")
-    parser.add_argument(
-        '--trust-checkpoint', action='store_true',
-        help='allow full unpickling of a checkpoint from outside the work '
-        'dir (only for files whose origin you trust)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parser.parse_args(argv)
 
 
 def build_config(args) -> Config:
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     return cfg
