@@ -127,9 +127,18 @@ HOOKS = MPMRegistry(
 VISUALIZERS = MPMRegistry(
     'visualizer', parent=MMENGINE_VISUALIZERS, scope='mpm',
     locations=['mpm.visualization'])
+#: Frozen text encoders (action-label embeddings for ActionPose).
+TEXT_ENCODERS = MPMRegistry(
+    'text_encoder', parent=MODELS, scope='mpm_text_encoders',
+    locations=['mpm.models.text_encoders'])
+#: Converters from 2D detector keypoint layouts (COCO-17, Halpe-26, ...) to
+#: Human3.6M-17.
+KEYPOINT_CONVERTERS = MPMRegistry(
+    'keypoint_converter', scope='mpm',
+    locations=['mpm.datasets.keypoint_layouts'])
 
 __all__ = [
     'MODELS', 'ENCODERS', 'TRUNKS', 'DECODERS', 'MASKERS', 'LOSSES',
     'DATASETS', 'TRANSFORMS', 'METRICS', 'HOOKS', 'VISUALIZERS',
-    'MPMRegistry', 'closest_names'
+    'TEXT_ENCODERS', 'KEYPOINT_CONVERTERS', 'MPMRegistry', 'closest_names'
 ]

@@ -4,9 +4,10 @@
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
         [--method NAME] [--mean-pose-baseline] [--trust-checkpoint]
 
-Prints the Table-1-style markdown tables (rows: method, columns: the actions
-and the average, one table per protocol) and writes ``metrics.json`` and
-``metrics.csv`` into the work dir.
+Prints the paper-style markdown tables of each test metric (the metric
+class's ``format_table``; Human3.6M: Table-1 layout, rows: method, columns:
+the actions and the average, one table per protocol) and writes
+``metrics.json`` and ``metrics.csv`` into the work dir.
 """
 import argparse
 import os.path as osp
@@ -17,7 +18,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mpm.engine import apply_mmengine_fixes
-from mpm.evaluation.tables import action_table, write_metrics
+from mpm.evaluation.tables import format_tables, write_metrics
 from mpm.registry import DATASETS
 from mpm.utils.config import add_common_args, load_config
 
@@ -62,7 +63,7 @@ def main(argv=None):
     metrics = runner.test()
     if is_main_process():
         method = args.method or osp.splitext(osp.basename(args.config))[0]
-        print(action_table(metrics, method=method))
+        print(format_tables(metrics, cfg.test_evaluator, method=method))
         paths = write_metrics(
             metrics, cfg.work_dir,
             extra=dict(config=args.config, checkpoint=args.checkpoint,

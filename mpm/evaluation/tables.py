@@ -16,7 +16,9 @@ import numpy as np
 
 from .metrics.mpjpe_metric import ordered_actions
 
-__all__ = ['DEFAULT_PROTOCOLS', 'action_table', 'write_metrics']
+__all__ = [
+    'DEFAULT_PROTOCOLS', 'action_table', 'format_tables', 'write_metrics'
+]
 
 #: (metric key, table title) of the protocols shown by default.
 DEFAULT_PROTOCOLS: Tuple[Tuple[str, str], ...] = (
@@ -125,6 +127,50 @@ def action_table(metrics: Mapping,
             ]
         blocks.append('\n'.join(lines))
     return '\n\n'.join(blocks) + '\n'
+
+
+def _evaluator_types(evaluator_cfg: Any) -> List[str]:
+    """``type`` names of the metrics in a ``test_evaluator`` config."""
+    if evaluator_cfg is None:
+        return []
+    if isinstance(evaluator_cfg, Mapping):
+        if 'metrics' in evaluator_cfg:  # dict(type='Evaluator', metrics=...)
+            return _evaluator_types(evaluator_cfg['metrics'])
+        return [str(evaluator_cfg['type'])] if 'type' in evaluator_cfg else []
+    if isinstance(evaluator_cfg, (list, tuple)):
+        return [t for cfg in evaluator_cfg for t in _evaluator_types(cfg)]
+    return []
+
+
+def format_tables(metrics: Mapping, evaluator_cfg: Any,
+                  method: str = 'mpm') -> str:
+    """The paper-style tables of every metric in ``evaluator_cfg``.
+
+    Each metric class renders its own table through a ``format_table(
+    metrics, method)`` static/class method (Human3.6M: :func:`action_table`;
+    MPI-INF-3DHP: a Table-2 row; completion: Tables 3-4). A metric class
+    without one contributes nothing; when no class renders anything the
+    flat ``key: value`` list is returned so no result goes unprinted.
+
+    Args:
+        metrics: the flat dict returned by ``runner.test()``.
+        evaluator_cfg: the config's ``test_evaluator`` (dict or list).
+        method: row name.
+
+    Returns:
+        Markdown text.
+    """
+    from mpm.registry import METRICS  # noqa: late import (registry locations)
+    blocks = []
+    for name in dict.fromkeys(_evaluator_types(evaluator_cfg)):
+        cls = METRICS.get(name)
+        render = getattr(cls, 'format_table', None)
+        if render is not None:
+            blocks.append(render(metrics, method=method))
+    if not blocks:
+        blocks = ['\n'.join(f'{k}: {_fmt(v) if isinstance(v, float) else v}'
+                            for k, v in metrics.items()) + '\n']
+    return '\n'.join(blocks)
 
 
 def _plain(value: Any) -> Any:

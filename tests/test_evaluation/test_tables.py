@@ -128,3 +128,17 @@ def test_metric_output_feeds_the_table(tmp_path):
     json_path, _ = write_metrics(metrics, str(tmp_path))
     with open(json_path) as f:
         assert json.load(f)['mpjpe_mm'] == pytest.approx(5.0)
+
+
+def test_format_tables_dispatches_to_the_metric_class():
+    from mpm.evaluation import format_tables
+    cfg = dict(type='Human36mMetric')
+    assert format_tables(METRICS, cfg, method='ours') == action_table(
+        METRICS, method='ours')
+    # A list of evaluator configs and the Evaluator(metrics=...) form.
+    text = format_tables(METRICS, dict(type='Evaluator', metrics=[cfg]),
+                         method='ours')
+    assert '| ours |' in text
+    # No evaluator config: the flat list, nothing dropped.
+    flat = format_tables({'mpjpe_mm': 12.34, 'num_frames': 7}, None)
+    assert 'mpjpe_mm: 12.3' in flat and 'num_frames: 7' in flat

@@ -104,6 +104,12 @@ class Human36mMetric(BaseMetric):
         if mean_pose is not None:
             self.set_mean_pose(mean_pose)
 
+    @staticmethod
+    def format_table(metrics: dict, method: str = 'mpm') -> str:
+        """Table-1-style markdown (see :func:`mpm.evaluation.action_table`)."""
+        from ..tables import action_table  # tables imports this module
+        return action_table(metrics, method=method)
+
     def set_mean_pose(self, pose: Any) -> None:
         """Set the constant pose of the mean-pose baseline.
 

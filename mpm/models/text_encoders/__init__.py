@@ -1,0 +1,2 @@
+"""Frozen text encoders (TEXT_ENCODERS): action-label embeddings for
+ActionPose pre-training."""
