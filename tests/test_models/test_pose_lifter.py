@@ -146,6 +146,21 @@ def test_preprocessor_flips_2d_and_3d_together():
     torch.testing.assert_close(out['inputs'], k2)
 
 
+def test_preprocessor_3d_only_batch():
+    pre = MODELS.build(dict(type='PoseDataPreprocessor', flip_prob=1.0,
+                            noise_std=0.1))
+    k3 = torch.randn(2, 5, 17, 3)
+    out = pre(dict(keypoints_3d=k3, has_3d=torch.ones(2, dtype=torch.bool)),
+              training=True)
+    assert out['inputs'] is None
+    torch.testing.assert_close(
+        out['data_samples']['keypoints_3d'],
+        flip_keypoints(k3, H36M_SKELETON.flip_permutation))
+    assert out['data_samples']['has_3d'].all()
+    with pytest.raises(KeyError, match='neither keypoints_2d nor'):
+        pre(dict(target_index=torch.tensor([0])), training=False)
+
+
 def test_preprocessor_flip_is_per_sample_and_seeded():
     pre = MODELS.build(dict(type='PoseDataPreprocessor', flip_prob=0.5))
     k2 = torch.randn(64, 3, 17, 2)

@@ -17,6 +17,10 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
     ``keypoints_3d`` (B, T, J, 3) root-relative metres, ``target_index`` (B,)
     and ``meta`` (dict of lists). Output: ``dict(inputs=keypoints_2d,
     data_samples=dict(keypoints_3d=..., target_index=..., meta=...))``.
+    A 3D-only batch (no ``keypoints_2d``, e.g. AMASS windows for masked 3D
+    pre-training) gives ``inputs=None``; a batch needs at least one of
+    ``keypoints_2d`` / ``keypoints_3d``. Other entries (``has_2d``,
+    ``has_3d``, ``action_label``, ...) pass through to ``data_samples``.
 
     Training-time augmentation (only when ``training=True``):
       - horizontal flip of each sample with probability ``flip_prob``, 2D and
@@ -40,19 +44,28 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
         self.noise_std = noise_std
 
     def forward(self, data: dict, training: bool = False) -> dict:
+        if 'keypoints_2d' not in data and 'keypoints_3d' not in data:
+            raise KeyError(
+                'PoseDataPreprocessor: the batch has neither keypoints_2d nor '
+                f'keypoints_3d (keys: {sorted(data)}); the dataset items must '
+                'carry at least one of them')
         data = self.cast_data(data)
-        inputs = data['keypoints_2d'].float()
+        inputs = data.get('keypoints_2d')
+        if inputs is not None:
+            inputs = inputs.float()
         samples = {k: v for k, v in data.items() if k != 'keypoints_2d'}
         if 'keypoints_3d' in samples:
             samples['keypoints_3d'] = samples['keypoints_3d'].float()
         if training and self.flip_prob > 0:
-            flip = torch.rand(inputs.shape[0], device=inputs.device) < \
+            ref = inputs if inputs is not None else samples['keypoints_3d']
+            flip = torch.rand(ref.shape[0], device=ref.device) < \
                 self.flip_prob
-            inputs = self._flip_where(inputs, flip)
+            if inputs is not None:
+                inputs = self._flip_where(inputs, flip)
             if 'keypoints_3d' in samples:
                 samples['keypoints_3d'] = self._flip_where(
                     samples['keypoints_3d'], flip)
-        if training and self.noise_std > 0:
+        if training and self.noise_std > 0 and inputs is not None:
             inputs = inputs + self.noise_std * torch.randn_like(inputs)
         return dict(inputs=inputs, data_samples=samples)
 
