@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-from mpm.models.layers import TransformerLayer
+from mpm.models.layers import Dropout, TransformerLayer
 from mpm.registry import DECODERS
 
 
@@ -79,7 +79,7 @@ class MaskedPoseDecoder(nn.Module):
         self.pos_embed = nn.Parameter(torch.zeros(1, num_frames, embed_dim))
         nn.init.trunc_normal_(self.mask_token, std=0.02)
         nn.init.trunc_normal_(self.pos_embed, std=0.02)
-        self.pos_drop = nn.Dropout(dropout)
+        self.pos_drop = Dropout(dropout)
         self.layers = nn.ModuleList([
             TransformerLayer(embed_dim, num_heads, ffn_dim, dropout, attn_drop)
             for _ in range(depth)

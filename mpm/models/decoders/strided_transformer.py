@@ -4,7 +4,8 @@ from typing import Optional, Sequence
 import torch
 from torch import nn
 
-from mpm.models.layers import MultiHeadSelfAttention, build_norm
+from mpm.models.layers import (Dropout, MultiHeadSelfAttention,
+                               build_norm)
 from mpm.registry import DECODERS
 
 ANCHORS = ('first', 'centre')
@@ -47,7 +48,7 @@ class StridedTransformerLayer(nn.Module):
         self.norm2 = build_norm(norm, embed_dim)
         self.fc1 = nn.Linear(embed_dim, ffn_dim)
         self.act = nn.ReLU(inplace=True)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
         self.conv = nn.Conv1d(
             ffn_dim, embed_dim, kernel_size, stride=stride,
             padding=(kernel_size - 1) // 2 if anchor == 'first' else 0)

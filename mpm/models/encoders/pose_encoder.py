@@ -2,6 +2,7 @@
 import torch
 from torch import nn
 
+from mpm.models.layers import Dropout
 from mpm.registry import ENCODERS
 
 
@@ -28,7 +29,7 @@ class PoseEncoder(nn.Module):
         self.fc = nn.Linear(num_joints * in_channels, embed_dim)
         self.bn = nn.BatchNorm1d(embed_dim, momentum=0.1)
         self.act = nn.LeakyReLU(0.2, inplace=True)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, T, J, C = x.shape

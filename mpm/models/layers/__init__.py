@@ -1,8 +1,10 @@
 from .attention import MultiHeadSelfAttention
+from .dropout import Dropout, cheap_dropout, dropout_keep_mask, dropout_rate
 from .norm import NORM_LAYERS, StdNorm, build_norm
 from .transformer import FeedForward, TransformerLayer
 
 __all__ = [
-    'MultiHeadSelfAttention', 'FeedForward', 'TransformerLayer', 'StdNorm',
+    'MultiHeadSelfAttention', 'Dropout', 'cheap_dropout', 'dropout_keep_mask',
+    'dropout_rate', 'FeedForward', 'TransformerLayer', 'StdNorm',
     'NORM_LAYERS', 'build_norm'
 ]

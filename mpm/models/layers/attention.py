@@ -5,6 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .dropout import Dropout, dropout_keep_mask
+
 
 def attention_with_cheap_dropout(q: torch.Tensor, k: torch.Tensor,
                                  v: torch.Tensor, p: float) -> torch.Tensor:
@@ -12,19 +14,18 @@ def attention_with_cheap_dropout(q: torch.Tensor, k: torch.Tensor,
 
     On CPU, PyTorch's SDPA with ``dropout_p > 0`` falls back to a path whose
     float Bernoulli sampling costs about 9x the attention itself. Here the
-    dropout mask comes from one random byte per probability, so the drop rate
-    is ``p`` rounded to a multiple of 1/256 (0.1 -> 26/256 = 0.1016), and the
-    kept probabilities are rescaled by ``1 / (1 - rate)``.
+    dropout mask is :func:`~mpm.models.layers.dropout.dropout_keep_mask` (one
+    random byte per probability), so the drop rate is ``p`` rounded to a
+    multiple of 1/256 (0.1 -> 26/256 = 0.1016), and the kept probabilities
+    are rescaled by ``1 / (1 - rate)``.
 
     Shapes: q, k, v (B, heads, T, c) -> (B, heads, T, c).
     """
-    threshold = round(p * 256)
     scores = torch.matmul(q * (1.0 / math.sqrt(q.shape[-1])),
                           k.transpose(-2, -1)).softmax(dim=-1)
-    if threshold > 0:
-        drop = torch.empty(scores.shape, dtype=torch.uint8,
-                           device=scores.device).random_() < threshold
-        scores = scores.masked_fill(drop, 0.0) * (256.0 / (256 - threshold))
+    if p > 0:
+        scores = scores * dropout_keep_mask(scores.shape, p, scores.dtype,
+                                            scores.device)
     return torch.matmul(scores, v)
 
 
@@ -56,7 +57,7 @@ class MultiHeadSelfAttention(nn.Module):
         self.attn_drop = attn_drop
         self.qkv = nn.Linear(embed_dim, 3 * embed_dim)
         self.proj = nn.Linear(embed_dim, embed_dim)
-        self.proj_drop = nn.Dropout(proj_drop)
+        self.proj_drop = Dropout(proj_drop)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, T, C = x.shape

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from .attention import MultiHeadSelfAttention
+from .dropout import Dropout
 from .norm import build_norm
 
 
@@ -18,7 +19,7 @@ class FeedForward(nn.Module):
         super().__init__()
         self.fc1 = nn.Linear(embed_dim, ffn_dim)
         self.act = nn.ReLU(inplace=True)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
         self.fc2 = nn.Linear(ffn_dim, embed_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

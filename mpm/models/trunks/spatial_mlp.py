@@ -2,6 +2,7 @@
 import torch
 from torch import nn
 
+from mpm.models.layers import Dropout
 from mpm.registry import TRUNKS
 
 
@@ -13,7 +14,7 @@ class _LinearBNAct(nn.Module):
         self.fc = nn.Linear(in_dim, out_dim)
         self.bn = nn.BatchNorm1d(out_dim, momentum=0.1)
         self.act = nn.LeakyReLU(0.2, inplace=True)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.drop(self.act(self.bn(self.fc(x))))

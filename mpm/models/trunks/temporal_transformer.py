@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-from mpm.models.layers import TransformerLayer, build_norm
+from mpm.models.layers import build_norm, Dropout, TransformerLayer
 from mpm.registry import TRUNKS
 
 
@@ -38,7 +38,7 @@ class TemporalTransformer(nn.Module):
         self.num_frames = num_frames
         self.pos_embed = nn.Parameter(torch.zeros(1, num_frames, embed_dim))
         nn.init.trunc_normal_(self.pos_embed, std=0.02)
-        self.pos_drop = nn.Dropout(dropout)
+        self.pos_drop = Dropout(dropout)
         self.layers = nn.ModuleList([
             TransformerLayer(embed_dim, num_heads, ffn_dim, dropout, attn_drop,
                              norm) for _ in range(depth)
