@@ -7,6 +7,7 @@ weight transfer (:func:`load_pretrained_parts` and the ``PretrainedParts``
 weight initialiser for ``init_cfg``).
 """
 import logging
+import os.path as osp
 import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Tuple, Union
@@ -516,6 +517,12 @@ def load_pretrained_parts(model: nn.Module,
     else:
         from mmengine.runner.checkpoint import CheckpointLoader
         source = str(checkpoint)
+        if '://' not in source and not osp.isfile(source):
+            raise FileNotFoundError(
+                f'stage I checkpoint {source} does not exist: run the '
+                'pre-training config first, or point '
+                'model.init_cfg.checkpoint at an existing file (e.g. '
+                '--cfg-options model.init_cfg.checkpoint=PATH)')
         state = _state_dict_of(
             CheckpointLoader.load_checkpoint(source, map_location))
     mapped, skipped = map_state_dict(state, key_map)
