@@ -13,7 +13,7 @@
 All FLOP figures are for one sample (batch size 1).
 """
 from collections import defaultdict
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -146,4 +146,104 @@ def complexity_table(result: dict) -> str:
                  f"{result['paper']['params']:,} | "
                  f"{result['full']['flops'] / 1e6:,.1f} | "
                  f"{result['paper']['flops'] / 1e6:,.1f} |")
+    return '\n'.join(lines)
+
+
+class _Part(nn.Module):
+    """Wrap one part so fvcore traces ``part(x)`` alone (batch size 1)."""
+
+    def __init__(self, part: nn.Module):
+        super().__init__()
+        self.part = part
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.part(x)
+
+
+def _part_counts(module: nn.Module, inputs: torch.Tensor,
+                 without: Optional[str] = None) -> dict:
+    """Totals of ``module(inputs)``, minus its submodule ``without``."""
+    result = count_complexity(_Part(module), inputs, max_depth=2)
+    counts = dict(params=result['full']['params'],
+                  flops=result['full']['flops'],
+                  paper_params=result['paper']['params'],
+                  paper_flops=result['paper']['flops'])
+    if without is not None:
+        sub = result['modules'].get(f'part.{without}')
+        if sub is None:
+            raise KeyError(f'{type(module).__name__} has no submodule '
+                           f"'{without}'")
+        counts = {k: v - sub[k] for k, v in counts.items()}
+    return counts
+
+
+@torch.no_grad()
+def mpm_part_complexity(stage1: nn.Module,
+                        stage2: Optional[nn.Module] = None) -> Dict[str,
+                                                                    dict]:
+    """MPM's per-part counts (the rows of MPM Table 5), both conventions.
+
+    Every part runs on a whole window (F frames, nothing masked), as the
+    paper counts: the 2D and 3D pose encoders on (1, F, J, 2) / (1, F, J, 3)
+    zeros, the shared layers (spatial MLP + temporal transformer) on the 2D
+    encoder's output, the stage I reconstruction decoders on the trunk's
+    output, and, when ``stage2`` (a ``PoseLifter``) is given, its strided
+    transformer 3D decoder on its own trunk's output. As in Table 5 the
+    stage II row is the strided transformer alone (its regression head
+    excluded); the stage I decoder rows include their heads.
+
+    Args:
+        stage1: a ``MaskedPoseModeling`` (``encoder``, ``trunk``,
+            ``decoder_2d`` and optionally ``encoder_3d`` / ``decoder_3d``).
+        stage2: optional stage II ``PoseLifter``.
+
+    Returns:
+        ``{row name: {params, paper_params, flops, paper_flops}}`` in the
+        order of Table 5; FLOPs are 2 x multiply-accumulates.
+    """
+    rows: Dict[str, dict] = {}
+    was = stage1.training
+    stage1.eval()
+    try:
+        encoder = stage1.encoder
+        F_, J = stage1.trunk.temporal.num_frames, encoder.num_joints
+        x2d = torch.zeros(1, F_, J, encoder.in_channels)
+        parts = [('2D encoder', encoder, x2d, None)]
+        if getattr(stage1, 'encoder_3d', None) is not None:
+            enc3 = stage1.encoder_3d
+            parts.append(('3D encoder', enc3,
+                          torch.zeros(1, F_, enc3.num_joints,
+                                      enc3.in_channels), None))
+        features = encoder(x2d)
+        parts.append(('shared layers', stage1.trunk, features, None))
+        tokens = stage1.trunk(features)
+        parts.append(('2D decoder', stage1.decoder_2d, tokens, None))
+        if getattr(stage1, 'decoder_3d', None) is not None:
+            parts.append(('3D decoder (stage I)', stage1.decoder_3d, tokens,
+                          None))
+        if stage2 is not None:
+            stage2.eval()
+            tokens2 = stage2.trunk(stage2.encoder(torch.zeros(
+                1, stage2.trunk.temporal.num_frames,
+                stage2.encoder.num_joints, stage2.encoder.in_channels)))
+            parts.append(('3D decoder (stage II)', stage2.decoder, tokens2,
+                          'head'))
+        for name, module, inputs, without in parts:
+            rows[name] = _part_counts(module, inputs, without)
+    finally:
+        stage1.train(was)
+    return rows
+
+
+def part_table(rows: Dict[str, dict]) -> str:
+    """Markdown table of :func:`mpm_part_complexity` (K = 1e3, M = 1e6)."""
+    lines = [
+        '| part | params (K) | paper params (K) | FLOPs (M) | '
+        'paper FLOPs (M) |', '|---|---:|---:|---:|---:|'
+    ]
+    for name, r in rows.items():
+        lines.append(f"| {name} | {r['params'] / 1e3:,.1f} | "
+                     f"{r['paper_params'] / 1e3:,.1f} | "
+                     f"{r['flops'] / 1e6:,.1f} | "
+                     f"{r['paper_flops'] / 1e6:,.1f} |")
     return '\n'.join(lines)
