@@ -11,8 +11,18 @@ from .checkpoint import (CheckpointLoadError, InvalidCheckpointError,
                          strip_checkpoint)
 from .distributed import patch_distributed
 from .fixes import apply_mmengine_fixes
+from .hooks import PoseVisualizationHook  # registers the hooks, no patches
+from .hooks.resume_state_hook import (ResumeStateHook,
+                                      add_resume_state_hook)
+from .safe_save import (CheckpointSaveError, atomic_save_checkpoint,
+                        patch_checkpoint_saving)
+from .work_dir import WorkDirError, check_work_dir, find_last_checkpoint
 
 __all__ = [
+    'PoseVisualizationHook',
+    'ResumeStateHook', 'CheckpointSaveError', 'atomic_save_checkpoint',
+    'patch_checkpoint_saving', 'WorkDirError', 'check_work_dir',
+    'find_last_checkpoint', 'add_resume_state_hook',
     'apply_mmengine_fixes', 'configure_trust', 'get_trust_policy',
     'TrustPolicy', 'load_checkpoint_file', 'load_checkpoint_bytes',
     'is_trusted_path', 'strip_checkpoint', 'save_published',

@@ -1,7 +1,7 @@
 """Distributed training on machines without CUDA (MMEngine 0.10.7).
 
 MMEngine assumes a GPU per process when it sets up distribution. On a CPU-only
-machine (a laptop, CI) three things break; this module patches each one, in
+machine (a laptop, CI) these things break; this module patches each one, in
 place and idempotently, through :func:`patch_distributed`:
 
 1. ``mmengine.dist.utils._init_dist_pytorch`` (``--launcher pytorch``, i.e.
@@ -22,6 +22,12 @@ place and idempotently, through :func:`patch_distributed`:
    by the ``MODEL_WRAPPERS`` registry, so both paths are covered). A config
    that selects plain ``type='DistributedDataParallel'`` on CPU must set
    ``device_ids=None`` itself.
+3. ``sync_bn = 'torch'`` makes ``Runner.wrap_model`` convert BatchNorm to
+   ``nn.SyncBatchNorm``, which only runs on GPUs (DDP refuses CPU modules
+   with it). Without an accelerator ``convert_sync_batchnorm`` (as the
+   runner module sees it) converts to :class:`mpm.engine.sync_bn.
+   CPUSyncBatchNorm` instead: the same statistics over all ranks, computed
+   with gloo all-reduces.
 
 Gradients are all-reduced and averaged by gloo exactly as by nccl on GPUs.
 """
@@ -126,10 +132,27 @@ def _make_ddp_init(original: Callable) -> Callable:
     return _mark(__init__, original)
 
 
+def _make_convert_sync_bn(original: Callable) -> Callable:
+
+    @functools.wraps(original)
+    def convert_sync_batchnorm(module, implementation='torch'):
+        if implementation != 'torch' or accelerator_available():
+            return original(module, implementation)
+        from .sync_bn import convert_cpu_sync_batchnorm
+        print_log(
+            "No CUDA device: sync_bn='torch' uses mpm's CPUSyncBatchNorm "
+            '(BatchNorm statistics all-reduced over the ranks with gloo).',
+            logger='current')
+        return convert_cpu_sync_batchnorm(module)
+
+    return _mark(convert_sync_batchnorm, original)
+
+
 def patch_distributed() -> None:
     """Apply the CPU-only distribution fixes described in the module
     docstring. Idempotent: patching twice wraps only once."""
     import mmengine.dist.utils as dist_utils
+    import mmengine.runner.runner as runner_module
     from mmengine.model import MMDistributedDataParallel
 
     if not hasattr(dist_utils._init_dist_pytorch, _ORIGINAL_ATTR):
@@ -141,3 +164,6 @@ def patch_distributed() -> None:
     init = MMDistributedDataParallel.__dict__['__init__']
     if not hasattr(init, _ORIGINAL_ATTR):
         MMDistributedDataParallel.__init__ = _make_ddp_init(init)
+    if not hasattr(runner_module.convert_sync_batchnorm, _ORIGINAL_ATTR):
+        runner_module.convert_sync_batchnorm = _make_convert_sync_bn(
+            runner_module.convert_sync_batchnorm)

@@ -8,13 +8,17 @@
   files in trusted directories or with ``--trust-checkpoint``), see
   :mod:`mpm.engine.checkpoint`;
 - ``init_dist`` and DDP wrapping work without CUDA (gloo backend,
-  ``device_ids=None``), see :mod:`mpm.engine.distributed`.
+  ``device_ids=None``), see :mod:`mpm.engine.distributed`;
+- checkpoints are written atomically and old ones deleted only after the
+  new one is complete (disk full or Ctrl-C never leave a truncated file or
+  no checkpoint at all), see :mod:`mpm.engine.safe_save`.
 """
 import os
 from typing import Iterable, Union
 
 from .checkpoint import TrustPolicy, configure_trust, patch_checkpoint_loading
 from .distributed import patch_distributed
+from .safe_save import patch_checkpoint_saving
 
 PathOrPaths = Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]
 
@@ -36,4 +40,5 @@ def apply_mmengine_fixes(trusted_dirs: PathOrPaths = (),
     """
     patch_checkpoint_loading()
     patch_distributed()
+    patch_checkpoint_saving()
     return configure_trust(trusted_dirs, trust_checkpoint)

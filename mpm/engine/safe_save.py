@@ -1,0 +1,235 @@
+"""Crash-safe checkpoint writing (MMEngine 0.10.7).
+
+MMEngine writes a checkpoint with ``open(path, 'wb').write(...)``: a full
+disk (``ENOSPC``), a kill or Ctrl-C in the middle leaves a truncated
+``iter_N.pth`` behind, and ``CheckpointHook`` deletes the oldest kept
+checkpoint *before* it writes the new one, so with ``max_keep_ckpts=1`` a
+failed save can leave no loadable checkpoint at all.
+:func:`patch_checkpoint_saving` (installed by
+:func:`mpm.engine.apply_mmengine_fixes`) fixes both:
+
+1. :func:`atomic_save_checkpoint` replaces ``mmengine.runner.checkpoint.
+   save_checkpoint`` (what ``Runner.save_checkpoint`` calls) for local
+   paths: the checkpoint is written to a hidden temporary file in the same
+   directory, flushed and ``fsync``-ed, then moved into place with
+   :func:`os.replace` (atomic on POSIX). A failure removes the temporary
+   file and raises :class:`CheckpointSaveError`; no file under the
+   checkpoint's name is ever partial. Remote paths keep MMEngine's writer.
+2. ``CheckpointHook._save_checkpoint_with_step`` and
+   ``_save_best_checkpoint`` are wrapped so that the files they delete
+   (checkpoints beyond ``max_keep_ckpts``, the previous best) are deleted
+   only *after* the new checkpoint was written, and the ``last_checkpoint``
+   pointer is written atomically too. A failed save leaves every earlier
+   checkpoint and the pointer to the newest of them untouched.
+"""
+import errno
+import functools
+import os
+import os.path as osp
+import tempfile
+from typing import Any, Callable, List, Optional, Tuple
+
+import torch
+
+_ORIGINAL_ATTR = '__mpm_original__'
+
+
+class CheckpointSaveError(OSError):
+    """Writing a checkpoint failed (disk full, permission, I/O error).
+
+    ``errno`` is the error number of the underlying ``OSError`` (e.g.
+    ``errno.ENOSPC``); ``filename`` the checkpoint that was not written.
+    ``str()`` is the full explanation (what was kept, how to continue).
+    """
+
+    def __init__(self, message: str, errno_: Optional[int] = None,
+                 filename: Optional[str] = None):
+        super().__init__(message)
+        self.errno = errno_
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ''
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def atomic_write(path: str, write: Callable[[Any], None],
+                 mode: str = 'wb') -> None:
+    """Write a file so that ``path`` is either complete or untouched.
+
+    ``write(f)`` fills a temporary file next to ``path`` (same directory,
+    hence same file system), which is flushed, ``fsync``-ed and renamed to
+    ``path`` with :func:`os.replace`. On any error (including
+    ``KeyboardInterrupt``) the temporary file is removed and the error
+    re-raised.
+
+    Args:
+        path: destination; its directory is created if needed.
+        write: callable receiving the open temporary file.
+        mode: ``'wb'`` or ``'w'``.
+    """
+    path = os.fspath(path)
+    directory = osp.dirname(osp.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
+                               suffix='.tmp', dir=directory)
+    try:
+        with os.fdopen(fd, mode) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _save_error(err: OSError, filename: str) -> CheckpointSaveError:
+    reason = os.strerror(err.errno) if err.errno else str(err)
+    hint = ('free disk space or choose another --work-dir'
+            if err.errno in (errno.ENOSPC, errno.EDQUOT) else
+            'check that the work dir is writable (permissions, quota, '
+            'mount) or choose another --work-dir')
+    directory = osp.dirname(osp.abspath(filename))
+    return CheckpointSaveError(
+        f"Could not write checkpoint '{filename}': {reason} "
+        f'({type(err).__name__}: {err}). Nothing was written under that '
+        f'name (the partial temporary file was removed) and the earlier '
+        f"checkpoints in '{directory}' are untouched. To continue: {hint}, "
+        'then resume with `python tools/train.py CONFIG --work-dir '
+        f'{directory} --resume`.', err.errno, filename)
+
+
+def atomic_save_checkpoint(checkpoint: dict,
+                           filename: str,
+                           file_client_args: Optional[dict] = None,
+                           backend_args: Optional[dict] = None) -> None:
+    """Drop-in for ``mmengine.runner.checkpoint.save_checkpoint``.
+
+    Local files are written with :func:`atomic_write`; ``pavi://``,
+    ``s3://`` and other backends (or an explicit ``file_client_args``) go
+    to MMEngine's original function.
+
+    Raises:
+        CheckpointSaveError: the local write failed (the message says what
+            was kept and how to continue).
+    """
+    from mmengine.fileio import LocalBackend, get_file_backend
+    original = _original_save_checkpoint()
+    filename = os.fspath(filename)
+    if file_client_args is not None or '://' in filename:
+        return original(checkpoint, filename,
+                        file_client_args=file_client_args,
+                        backend_args=backend_args)
+    backend = get_file_backend(filename, backend_args=backend_args)
+    if not isinstance(backend, LocalBackend):
+        return original(checkpoint, filename, backend_args=backend_args)
+    try:
+        atomic_write(filename, lambda f: torch.save(checkpoint, f))
+    except OSError as err:
+        raise _save_error(err, filename) from err
+
+
+def _original_save_checkpoint() -> Callable:
+    import mmengine.runner.checkpoint as mm_ckpt
+    return getattr(mm_ckpt.save_checkpoint, _ORIGINAL_ATTR,
+                   mm_ckpt.save_checkpoint)
+
+
+class _DeferredRemovalBackend:
+    """File backend proxy used while ``CheckpointHook`` saves: removals are
+    queued (run by :meth:`flush` after a successful save) and local text
+    files (``last_checkpoint``) are written atomically."""
+
+    def __init__(self, backend: Any):
+        self._backend = backend
+        self._queued: List[Tuple[str, str]] = []
+
+    def remove(self, filepath) -> None:
+        self._queued.append(('remove', filepath))
+
+    def rmtree(self, dir_path) -> None:
+        self._queued.append(('rmtree', dir_path))
+
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        from mmengine.fileio import LocalBackend
+        if isinstance(self._backend, LocalBackend):
+            atomic_write(os.fspath(filepath), lambda f: f.write(obj), 'w')
+        else:
+            self._backend.put_text(obj, filepath, encoding=encoding)
+
+    def flush(self, keep=()) -> None:
+        """Run the queued removals, except of the paths in ``keep``."""
+        keep = {os.fspath(k) for k in keep if k is not None}
+        for op, path in self._queued:
+            if os.fspath(path) in keep:
+                continue
+            if op == 'remove':
+                if self._backend.isfile(path):
+                    self._backend.remove(path)
+            elif self._backend.isdir(path):
+                self._backend.rmtree(path)
+        self._queued.clear()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+
+def _make_deferred(original: Callable) -> Callable:
+
+    @functools.wraps(original)
+    def wrapper(self, *args, **kwargs):
+        backend = getattr(self, 'file_backend', None)
+        if backend is None:
+            return original(self, *args, **kwargs)
+        proxy = _DeferredRemovalBackend(backend)
+        self.file_backend = proxy
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            self.file_backend = backend
+        # Only reached when the new checkpoint was written; never delete
+        # what this call has just saved.
+        keep = [getattr(self, 'last_ckpt', None),
+                getattr(self, 'best_ckpt_path', None)]
+        keep += list(getattr(self, 'best_ckpt_path_dict', {}).values())
+        proxy.flush(keep)
+        return result
+
+    setattr(wrapper, _ORIGINAL_ATTR, original)
+    return wrapper
+
+
+def patch_checkpoint_saving() -> None:
+    """Install the atomic writer and the deferred removals described in
+    the module docstring. Idempotent."""
+    import mmengine.runner as mm_runner
+    import mmengine.runner.checkpoint as mm_ckpt
+    import mmengine.runner.runner as mm_runner_mod
+    from mmengine.hooks import CheckpointHook
+
+    if not hasattr(mm_ckpt.save_checkpoint, _ORIGINAL_ATTR):
+        original = mm_ckpt.save_checkpoint
+
+        @functools.wraps(original)
+        def save_checkpoint(checkpoint, filename, file_client_args=None,
+                            backend_args=None):
+            return atomic_save_checkpoint(checkpoint, filename,
+                                          file_client_args, backend_args)
+
+        setattr(save_checkpoint, _ORIGINAL_ATTR, original)
+        mm_ckpt.save_checkpoint = save_checkpoint
+    # Modules that imported the function by name.
+    mm_runner_mod.save_checkpoint = mm_ckpt.save_checkpoint
+    mm_runner.save_checkpoint = mm_ckpt.save_checkpoint
+
+    for name in ('_save_checkpoint_with_step', '_save_best_checkpoint'):
+        method = CheckpointHook.__dict__[name]
+        if not hasattr(method, _ORIGINAL_ATTR):
+            setattr(CheckpointHook, name, _make_deferred(method))
