@@ -69,3 +69,27 @@ def action_name(raw: str) -> str:
     """
     base = raw.replace('_', ' ').split(' ')[0]
     return {'TakingPhoto': 'Photo', 'WalkingDog': 'WalkDog'}.get(base, base)
+
+
+#: MPI-INF-3DHP 17-joint order (the official 17-joint test annotation, as in
+#: P-STMO's npz files): 0 head_top, 1 neck, 2 R shoulder, 3 R elbow,
+#: 4 R wrist, 5 L shoulder, 6 L elbow, 7 L wrist, 8 R hip, 9 R knee,
+#: 10 R ankle, 11 L hip, 12 L knee, 13 L ankle, 14 pelvis (root), 15 spine,
+#: 16 head.
+MPI_INF_3DHP_SKELETON = Skeleton(
+    name='mpi_inf_3dhp',
+    joint_names=('head_top', 'neck', 'r_shoulder', 'r_elbow', 'r_wrist',
+                 'l_shoulder', 'l_elbow', 'l_wrist', 'r_hip', 'r_knee',
+                 'r_ankle', 'l_hip', 'l_knee', 'l_ankle', 'pelvis', 'spine',
+                 'head'),
+    parents=(16, 15, 1, 2, 3, 1, 5, 6, 14, 8, 9, 14, 11, 12, -1, 14, 1),
+    left=(5, 6, 7, 11, 12, 13),
+    right=(2, 3, 4, 8, 9, 10),
+    root=14,
+)
+
+#: For each Human3.6M-17 joint, the MPI-INF-3DHP-17 joint that stands for it:
+#: ``pose_h36m = pose_3dhp[..., MPI_INF_3DHP_TO_H36M, :]``. H36M thorax <-
+#: 3DHP neck, H36M neck/nose <- 3DHP head, H36M head <- 3DHP head_top.
+MPI_INF_3DHP_TO_H36M = (14, 8, 9, 10, 11, 12, 13, 15, 1, 16, 0, 5, 6, 7, 2, 3,
+                        4)
