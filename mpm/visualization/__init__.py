@@ -13,6 +13,10 @@ _LAZY = {
     'draw_skeleton': 'mask_figure',
     'mask_strategies_figure': 'mask_figure',
     'sample_masks': 'mask_figure',
+    'draw_pose_2d': 'skeleton_drawing',
+    'draw_pose_3d': 'skeleton_drawing',
+    'render_animation': 'animation',
+    'render_comparison': 'animation',
 }
 
 __all__ = sorted(_LAZY)

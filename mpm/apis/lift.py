@@ -1,0 +1,338 @@
+"""Lift a whole video of 2D keypoints from any 2D detector to 3D poses.
+
+Pipeline of :func:`lift`: keypoints ``[x, y, score]`` in pixels of a detector
+layout (COCO-17, Halpe-26 or Human3.6M-17) -> Human3.6M-17
+(:mod:`mpm.datasets.keypoint_layouts`) -> normalised screen coordinates
+(:func:`mpm.datasets.camera.normalize_screen`) -> one window of the model's
+receptive field centred on every frame (frames before the start / after the
+end repeat the first / last frame, as the datasets do) -> batched
+``predict_pose`` with optional flip averaging -> (T, 17, 3) root-relative
+metres in the camera frame (x right, y down, z forward).
+
+:func:`load_keypoints` reads detector output: a COCO-style JSON result list
+or a ``.npy`` / ``.npz`` array.
+"""
+import json
+import os
+import re
+import warnings
+from typing import Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from mpm.datasets.camera import normalize_screen
+from mpm.datasets.keypoint_layouts import (LAYOUT_NUM_KEYPOINTS,
+                                           build_keypoint_converter)
+from mpm.utils import H36M_SKELETON, flip_keypoints
+
+__all__ = ['lift', 'load_keypoints', 'receptive_field', 'window_indices',
+           'lifter_dilation']
+
+PathLike = Union[str, os.PathLike]
+
+
+# --------------------------------------------------------------------------
+# Model introspection
+# --------------------------------------------------------------------------
+
+def receptive_field(model: nn.Module) -> int:
+    """Frames per input window ``F`` of a lifter.
+
+    Read from ``model.trunk.temporal.num_frames`` (``PoseLifter``), else
+    ``model.num_frames``, else the ``num_frames`` of the config the model was
+    built from (``model.cfg.model.trunk.temporal``).
+    """
+    temporal = getattr(getattr(model, 'trunk', None), 'temporal', None)
+    for obj in (temporal, model):
+        frames = getattr(obj, 'num_frames', None)
+        if isinstance(frames, int):
+            return frames
+    cfg = getattr(model, 'cfg', None)
+    try:
+        return int(cfg.model.trunk.temporal.num_frames)
+    except (AttributeError, KeyError, TypeError):
+        pass
+    raise ValueError(
+        f'Cannot tell the window length of {type(model).__name__}: it has no '
+        '`trunk.temporal.num_frames` / `num_frames` attribute and no config '
+        'with model.trunk.temporal.num_frames. Pass num_frames= to lift().')
+
+
+def lifter_dilation(model: nn.Module) -> int:
+    """Frame step inside a window the lifter was tested with: the
+    ``dilation`` of ``model.cfg.test_dataloader.dataset`` (set by
+    :func:`mpm.apis.init_lifter`), 1 when the model has no such config."""
+    cfg = getattr(model, 'cfg', None)
+    try:
+        return int(cfg.test_dataloader.dataset.get('dilation', 1))
+    except (AttributeError, KeyError, TypeError):
+        return 1
+
+
+def window_indices(num_frames: int, window: int,
+                   dilation: int = 1) -> np.ndarray:
+    """Frame indices of the edge-padded window centred on every frame.
+
+    Returns (T, F) int64: ``clip(t + dilation * (arange(F) - F // 2), 0,
+    T - 1)``; the centre frame ``t`` sits at position ``F // 2``.
+    """
+    if num_frames < 1 or window < 1 or dilation < 1:
+        raise ValueError(f'need num_frames, window, dilation >= 1, got '
+                         f'{num_frames}, {window}, {dilation}.')
+    offsets = dilation * (np.arange(window) - window // 2)
+    return np.clip(np.arange(num_frames)[:, None] + offsets, 0,
+                   num_frames - 1).astype(np.int64)
+
+
+# --------------------------------------------------------------------------
+# Lifting
+# --------------------------------------------------------------------------
+
+def _model_flip_indices(model: nn.Module) -> Sequence[int]:
+    indices = getattr(model, 'flip_indices', None)
+    return list(H36M_SKELETON.flip_permutation if indices is None
+                else indices)
+
+
+def _predict_no_flip(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Root-relative pose of the window centre, no flip: (B, F, J, 2) ->
+    (B, J, 3) metres."""
+    if hasattr(model, 'predict_pose'):
+        return model.predict_pose(x)
+    final = model(x, mode='tensor')
+    final = final[0] if isinstance(final, (tuple, list)) else final
+    final = final[:, 0] if final.dim() == 4 else final
+    root = getattr(model, 'root_index', 0)
+    return final - final[:, root:root + 1]
+
+
+def lift(model: nn.Module,
+         keypoints,
+         image_size: Tuple[int, int],
+         layout: str = 'coco',
+         batch_size: int = 256,
+         flip: bool = True,
+         score_threshold: Optional[float] = None,
+         dilation: Optional[int] = None,
+         num_frames: Optional[int] = None) -> np.ndarray:
+    """3D poses of a whole video from 2D detector keypoints.
+
+    Args:
+        model: a lifter (``PoseLifter``, e.g. from
+            :func:`mpm.apis.init_lifter`). Its ``predict_pose`` ((B, F, J, 2)
+            normalised -> (B, J, 3) root-relative metres) is used; a model
+            without one is called with ``mode='tensor'`` and its root is
+            subtracted. Run in eval mode (restored afterwards).
+        keypoints: (T, K, 3) ``[x, y, score]`` pixels of ``layout`` (or
+            (T, K, 2); scores 1).
+        image_size: (width, height) of the video in pixels.
+        layout: ``'coco'`` (17), ``'halpe'`` (26) or ``'h36m'`` (17).
+        batch_size: windows per forward pass.
+        flip: average with the prediction of the mirrored input (mirrored
+            back). The model's own flip (``flip_test`` of ``predict_pose``)
+            is used and set to ``flip`` for the call.
+        score_threshold: joints whose (converted) score is below it are
+            *low-confidence*. A model with an input mask vector
+            (``mask_vector_2d``, (2,) normalised) gets them as hidden
+            joints (the vector replaces them; with ``flip`` the mirrored
+            input is masked at the mirrored joints). ``PoseLifter`` (stage
+            II of MPM / P-STMO) has no such input path: the joints are then
+            kept as detected and a ``UserWarning`` says how many there are.
+        dilation: frame step inside a window; None: the ``dilation`` of the
+            model's test config (:func:`lifter_dilation`), else 1.
+        num_frames: window length F; None: :func:`receptive_field`.
+
+    Returns:
+        (T, 17, 3) float32 numpy array, root-relative metres (pelvis at the
+        origin), camera frame (x right, y down, z away from the camera).
+    """
+    converter = build_keypoint_converter(layout)
+    kp_px, scores = converter(keypoints)
+    T = kp_px.shape[0]
+    if T == 0:
+        raise ValueError('keypoints hold no frames (T = 0).')
+    if len(image_size) != 2 or min(image_size) <= 0:
+        raise ValueError(f'image_size must be (width, height) > 0 pixels, '
+                         f'got {image_size}.')
+    w, h = (float(v) for v in image_size)
+    coords = normalize_screen(kp_px, w, h)  # (T, 17, 2)
+
+    window = receptive_field(model) if num_frames is None else num_frames
+    dilation = lifter_dilation(model) if dilation is None else dilation
+    index = torch.from_numpy(window_indices(T, window, dilation))
+
+    mask_vector = getattr(model, 'mask_vector_2d', None)
+    hidden = None
+    if score_threshold is not None:
+        low = scores < score_threshold
+        if mask_vector is not None:
+            hidden = torch.from_numpy(low)
+        elif low.any():
+            warnings.warn(
+                f'{int(low.sum())} of {low.size} joints have a score below '
+                f'{score_threshold}; {type(model).__name__} has no input '
+                'mask vector (mask_vector_2d), so they are used as detected.',
+                UserWarning, stacklevel=2)
+
+    try:
+        param = next(model.parameters())
+        device, dtype = param.device, param.dtype
+    except StopIteration:
+        device, dtype = torch.device('cpu'), torch.float32
+    seq = torch.from_numpy(coords).to(device=device, dtype=dtype)
+    flip_indices = _model_flip_indices(model)
+    own_flip = hasattr(model, 'predict_pose') and hasattr(model, 'flip_test')
+    was_training = model.training
+    old_flip = getattr(model, 'flip_test', None)
+    model.eval()
+    out = []
+    try:
+        if own_flip:
+            # The model flips itself unless we apply a mask ourselves.
+            model.flip_test = bool(flip) and hidden is None
+        with torch.no_grad():
+            for start in range(0, T, batch_size):
+                idx = index[start:start + batch_size]
+                x = seq[idx]  # (B, F, 17, 2)
+                if hidden is None:
+                    pred = _predict_no_flip(model, x)
+                    if flip and not own_flip:
+                        mirrored = _predict_no_flip(
+                            model, flip_keypoints(x, flip_indices))
+                        pred = (pred + flip_keypoints(mirrored,
+                                                      flip_indices)) / 2
+                else:
+                    m = hidden[idx].to(device)
+                    vec = mask_vector.to(dtype)
+                    pred = _predict_no_flip(
+                        model, torch.where(m[..., None], vec, x))
+                    if flip:
+                        xf = flip_keypoints(x, flip_indices)
+                        mf = m[..., flip_indices]
+                        mirrored = _predict_no_flip(
+                            model, torch.where(mf[..., None], vec, xf))
+                        pred = (pred + flip_keypoints(mirrored,
+                                                      flip_indices)) / 2
+                out.append(pred.float().cpu())
+    finally:
+        if own_flip:
+            model.flip_test = old_flip
+        model.train(was_training)
+    return torch.cat(out).numpy()
+
+
+# --------------------------------------------------------------------------
+# Loading detector output
+# --------------------------------------------------------------------------
+
+def _natural_key(value):
+    if isinstance(value, (int, np.integer)):
+        return (0, int(value), '')
+    text = str(value)
+    parts = re.split(r'(\d+)', text)
+    return (1, 0, tuple(int(p) if p.isdigit() else p for p in parts))
+
+
+def _check_array(arr: np.ndarray, name: str, layout: Optional[str]):
+    if arr.ndim != 3 or arr.shape[-1] not in (2, 3):
+        raise ValueError(f"'{name}': keypoints must be (T, K, 3) [x, y, "
+                         f'score] (or (T, K, 2)), got shape {arr.shape}.')
+    if layout is not None:
+        if layout not in LAYOUT_NUM_KEYPOINTS:
+            raise ValueError(f"Unknown layout '{layout}': use one of "
+                             f'{sorted(LAYOUT_NUM_KEYPOINTS)}.')
+        k = LAYOUT_NUM_KEYPOINTS[layout]
+        if arr.shape[1] != k:
+            raise ValueError(
+                f"'{name}': layout '{layout}' has {k} keypoints per frame but "
+                f'the file has {arr.shape[1]} ({arr.shape}); pass the layout '
+                'of the detector that wrote it.')
+    if arr.shape[-1] == 2:
+        arr = np.concatenate([arr, np.ones(arr.shape[:2] + (1,))], axis=-1)
+    return arr.astype(np.float64)
+
+
+def _load_json(path: str) -> np.ndarray:
+    with open(path) as f:
+        data = json.load(f)
+    if isinstance(data, dict) and 'annotations' in data:
+        data = data['annotations']
+    if not isinstance(data, list) or not data:
+        raise ValueError(
+            f"'{path}': expected a non-empty COCO-style result list "
+            '[{"image_id": ..., "keypoints": [x, y, score, ...], "score": '
+            '...}, ...].')
+    best = {}
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or 'keypoints' not in item \
+                or 'image_id' not in item:
+            raise ValueError(f"'{path}': entry {i} lacks 'image_id' or "
+                             "'keypoints'.")
+        kp = np.asarray(item['keypoints'], dtype=np.float64).reshape(-1)
+        if kp.size % 3:
+            raise ValueError(f"'{path}': entry {i} (image_id "
+                             f"{item['image_id']!r}) has {kp.size} keypoint "
+                             'numbers, not a multiple of 3 [x, y, score].')
+        kp = kp.reshape(-1, 3)
+        score = item.get('score')
+        score = float(kp[:, 2].mean()) if score is None else float(score)
+        key = item['image_id']
+        if key not in best or score > best[key][0]:
+            best[key] = (score, kp, i)
+    sizes = {v[1].shape[0] for v in best.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"'{path}': entries have different keypoint counts "
+                         f'{sorted(sizes)}.')
+    order = sorted(best, key=_natural_key)
+    return np.stack([best[k][1] for k in order])
+
+
+def load_keypoints(path: PathLike, layout: Optional[str] = 'coco'
+                   ) -> np.ndarray:
+    """Read 2D detector keypoints of one person in a video.
+
+    Formats:
+      - ``.json``: a COCO-style result list (or a dict with
+        ``annotations``) of ``{"image_id", "keypoints": [x, y, score] * K,
+        "score"}``. Per ``image_id`` the person with the highest ``score``
+        (mean keypoint score when absent) is kept; frames are sorted by
+        ``image_id`` (numbers numerically, strings in natural order:
+        ``'frame2' < 'frame10'``). Images without any detection are absent
+        from the result.
+      - ``.npy``: a (T, K, 3) or (T, K, 2) array.
+      - ``.npz``: the array under ``keypoints`` (else the only array).
+
+    Args:
+        path: the file.
+        layout: checks that K matches (``'coco'`` 17, ``'halpe'`` 26,
+            ``'h36m'`` 17); None skips the check.
+
+    Returns:
+        (T, K, 3) float64 ``[x, y, score]`` pixels (scores 1 when the file
+        has none).
+    """
+    name = os.fspath(path)
+    if not os.path.isfile(name):
+        raise FileNotFoundError(f"Keypoint file '{name}' does not exist.")
+    ext = os.path.splitext(name)[1].lower()
+    if ext == '.json':
+        arr = _load_json(name)
+    elif ext == '.npy':
+        arr = np.load(name, allow_pickle=False)
+    elif ext == '.npz':
+        with np.load(name, allow_pickle=False) as data:
+            keys = list(data.keys())
+            if 'keypoints' in keys:
+                arr = data['keypoints']
+            elif len(keys) == 1:
+                arr = data[keys[0]]
+            else:
+                raise KeyError(
+                    f"'{name}' holds arrays {keys}: store the (T, K, 3) "
+                    "keypoints under the key 'keypoints'.")
+    else:
+        raise ValueError(f"'{name}': unsupported keypoint file type "
+                         f"'{ext}'; use .json (COCO results), .npy or .npz.")
+    return _check_array(np.asarray(arr), name, layout)
