@@ -1,8 +1,11 @@
 # MPM stage II (Table 1): the same network as P-STMO's STMO (L = 4, 243
 # frames, dilation 2) fine-tuned on Human3.6M CPN detections. Paper: 42.3 mm.
-# The 2D encoder and the shared trunk are initialised from a stage I
-# checkpoint: set `load_from` (or model.init_cfg) to it once it exists, e.g.
-#   --cfg-options load_from=work_dirs/pretrain/epoch_15.pth
+# The 2D encoder and the shared trunk are initialised from the stage I
+# checkpoint of configs/mpm/pretrain_h36m_243f.py (init_cfg below; the log
+# lists every loaded, missing and unexpected key). Another stage I run:
+#   --cfg-options model.init_cfg.checkpoint=PATH
+#   tools/dist_train.sh configs/mpm/pretrain_h36m_243f.py 4
+#   tools/dist_train.sh configs/mpm/finetune_h36m_cpn_243f.py 4
 # Optimiser per the MPM paper: AdamW, lr 1.6e-3 at batch 1024, x0.97/epoch.
 _base_ = [
     '../_base_/default_runtime.py',
@@ -16,3 +19,7 @@ optim_wrapper = dict(
 auto_scale_lr = dict(base_batch_size=1024)
 default_hooks = dict(
     checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))
+model = dict(
+    init_cfg=dict(
+        type='PretrainedParts',
+        checkpoint='work_dirs/mpm/pretrain_h36m_243f/epoch_15.pth'))

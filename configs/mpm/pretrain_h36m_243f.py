@@ -4,10 +4,9 @@
 # Optimiser per the MPM paper: AdamW, lr 1e-4, x0.97 after each epoch,
 # 15 epochs, batch 1024.
 #   tools/dist_train.sh configs/mpm/pretrain_h36m_243f.py 4
-# Then fine-tune (stage II) from its last checkpoint, e.g.
-#   tools/dist_train.sh configs/mpm/finetune_h36m_cpn_243f.py 4 \
-#     --cfg-options model.init_cfg.type=PretrainedParts \
-#       model.init_cfg.checkpoint=work_dirs/pretrain_h36m_243f/epoch_15.pth
+# Then fine-tune (stage II): configs/mpm/finetune_h36m_cpn_243f.py loads the
+# 2D encoder and the shared trunk of work_dirs/mpm/pretrain_h36m_243f/
+# epoch_15.pth through init_cfg=PretrainedParts.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/h36m_cpn.py',
@@ -21,6 +20,10 @@ val_evaluator = None
 test_dataloader = None
 test_cfg = None
 test_evaluator = None
+
+# Its own folder: configs/pstmo/ and configs/actionpose/ have files of the
+# same name.
+work_dir = 'work_dirs/mpm/pretrain_h36m_243f'
 
 max_epochs = 15
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)

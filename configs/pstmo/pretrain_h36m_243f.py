@@ -5,9 +5,8 @@
 # x0.97 per epoch, batch 160); the pre-training length is not among the
 # facts this repository reproduces, so 40 epochs are a placeholder.
 #   tools/dist_train.sh configs/pstmo/pretrain_h36m_243f.py 4
-# Fine-tune with configs/pstmo/finetune_h36m_cpn_243f.py and
-#   --cfg-options model.init_cfg.type=PretrainedParts \
-#     model.init_cfg.checkpoint=work_dirs/pretrain_h36m_243f/epoch_40.pth
+# Then fine-tune with configs/pstmo/finetune_h36m_cpn_243f.py, which loads
+# work_dirs/pstmo/pretrain_h36m_243f/epoch_40.pth through init_cfg.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/h36m_cpn.py',
@@ -21,3 +20,6 @@ test_dataloader = None
 test_cfg = None
 test_evaluator = None
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=40)
+# Its own folder: configs/mpm/ and configs/actionpose/ have files of the
+# same name.
+work_dir = 'work_dirs/pstmo/pretrain_h36m_243f'

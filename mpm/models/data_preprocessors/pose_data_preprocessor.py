@@ -1,11 +1,70 @@
-"""Batch-wise preprocessing: device transfer and augmentation."""
-from typing import Optional, Sequence
+"""Batch-wise preprocessing: device transfer, joint selection, augmentation."""
+from typing import List, Optional, Sequence
 
 import torch
 from mmengine.model import BaseDataPreprocessor
 
 from mpm.registry import MODELS
 from mpm.utils import H36M_SKELETON, flip_keypoints
+
+#: Human3.6M-17 without joint 9 (neck/nose): MPM's 16-joint mode.
+H36M_16_JOINTS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16)
+
+
+def check_keep_joints(keep_joints: Sequence[int]) -> List[int]:
+    """Validate a joint subset: distinct integer indices >= 0, at least one.
+
+    Returns the subset as a list of ints (order kept: the output joint ``i``
+    is input joint ``keep_joints[i]``).
+    """
+    joints = list(keep_joints)
+
+    def is_index(j) -> bool:
+        try:
+            return not isinstance(j, bool) and int(j) == j and j >= 0
+        except (TypeError, ValueError):
+            return False
+
+    if not joints or not all(is_index(j) for j in joints):
+        raise ValueError(
+            'keep_joints must be a non-empty list of joint indices >= 0 '
+            f'(or None to keep all joints), got {keep_joints!r}')
+    joints = [int(j) for j in joints]
+    if len(set(joints)) != len(joints):
+        raise ValueError(f'keep_joints lists a joint twice: {joints}')
+    return joints
+
+
+def subset_flip_indices(flip_indices: Sequence[int],
+                        keep_joints: Sequence[int]) -> List[int]:
+    """The left/right permutation of a joint subset.
+
+    ``flip_indices`` permutes the full layout (J_full joints); the result
+    permutes the subset: entry ``i`` is the position in ``keep_joints`` of
+    the mirror of joint ``keep_joints[i]``. E.g. Human3.6M-17 without joint
+    9 (:data:`H36M_16_JOINTS`) gives
+    ``[0, 4, 5, 6, 1, 2, 3, 7, 8, 9, 13, 14, 15, 10, 11, 12]``.
+
+    Raises:
+        ValueError: a kept joint is outside ``flip_indices`` or its mirror
+            is not kept (the subset is not closed under flipping).
+    """
+    flip = [int(j) for j in flip_indices]
+    joints = check_keep_joints(keep_joints)
+    position = {j: i for i, j in enumerate(joints)}
+    result = []
+    for j in joints:
+        if j >= len(flip):
+            raise ValueError(
+                f'keep_joints has joint {j} but flip_indices covers only '
+                f'{len(flip)} joints (0..{len(flip) - 1})')
+        if flip[j] not in position:
+            raise ValueError(
+                f'keep_joints {joints} is not closed under flipping: joint '
+                f'{j} is kept but its mirror joint {flip[j]} is not; keep '
+                'both or neither')
+        result.append(position[flip[j]])
+    return result
 
 
 @MODELS.register_module()
@@ -22,6 +81,14 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
     ``keypoints_2d`` / ``keypoints_3d``. Other entries (``has_2d``,
     ``has_3d``, ``action_label``, ...) pass through to ``data_samples``.
 
+    Joint subset (``keep_joints``, train and test): ``keypoints_2d`` and
+    ``keypoints_3d`` (B, T, J_full, C) become (B, T, len(keep_joints), C)
+    with output joint ``i`` = input joint ``keep_joints[i]``, before any
+    augmentation; the flip permutation is remapped to the subset
+    (:func:`subset_flip_indices`). MPM's 16-joint mode drops joint 9
+    (neck/nose): ``keep_joints=H36M_16_JOINTS``; the root (joint 0) stays
+    joint 0. Other batch entries are not touched.
+
     Training-time augmentation (only when ``training=True``):
       - horizontal flip of each sample with probability ``flip_prob``, 2D and
         3D together (x negated, left/right joints swapped), drawn from torch's
@@ -30,17 +97,33 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
 
     Args:
         flip_prob: per-sample flip probability at training time.
-        flip_indices: left/right permutation; Human3.6M-17 by default.
+        flip_indices: left/right permutation of the *input* layout (J_full
+            joints); Human3.6M-17 by default.
         noise_std: 2D input noise at training time (0 disables).
+        keep_joints: joint indices of the input layout to keep, in output
+            order, or None (all joints). Must be closed under flipping.
+
+    Attributes:
+        flip_indices: the permutation applied when flipping, i.e. of the
+            output joints (remapped to the subset with ``keep_joints``).
+        source_flip_indices: ``flip_indices`` as given (input layout).
     """
 
     def __init__(self, flip_prob: float = 0.5,
                  flip_indices: Optional[Sequence[int]] = None,
-                 noise_std: float = 0.0):
+                 noise_std: float = 0.0,
+                 keep_joints: Optional[Sequence[int]] = None):
         super().__init__()
         self.flip_prob = flip_prob
-        self.flip_indices = list(H36M_SKELETON.flip_permutation
-                                 if flip_indices is None else flip_indices)
+        self.source_flip_indices = [
+            int(j) for j in (H36M_SKELETON.flip_permutation
+                             if flip_indices is None else flip_indices)
+        ]
+        self.keep_joints = (None if keep_joints is None else
+                            check_keep_joints(keep_joints))
+        self.flip_indices = (
+            list(self.source_flip_indices) if self.keep_joints is None else
+            subset_flip_indices(self.source_flip_indices, self.keep_joints))
         self.noise_std = noise_std
 
     def forward(self, data: dict, training: bool = False) -> dict:
@@ -56,6 +139,12 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
         samples = {k: v for k, v in data.items() if k != 'keypoints_2d'}
         if 'keypoints_3d' in samples:
             samples['keypoints_3d'] = samples['keypoints_3d'].float()
+        if self.keep_joints is not None:
+            if inputs is not None:
+                inputs = self._select_joints(inputs, 'keypoints_2d')
+            if 'keypoints_3d' in samples:
+                samples['keypoints_3d'] = self._select_joints(
+                    samples['keypoints_3d'], 'keypoints_3d')
         if training and self.flip_prob > 0:
             ref = inputs if inputs is not None else samples['keypoints_3d']
             flip = torch.rand(ref.shape[0], device=ref.device) < \
@@ -69,6 +158,25 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
             inputs = inputs + self.noise_std * torch.randn_like(inputs)
         return dict(inputs=inputs, data_samples=samples)
 
+    def _select_joints(self, x: torch.Tensor, key: str) -> torch.Tensor:
+        """(B, T, J_full, C) -> (B, T, len(keep_joints), C)."""
+        if x.dim() < 2 or x.shape[-2] != len(self.source_flip_indices):
+            raise ValueError(
+                f'PoseDataPreprocessor: {key} has shape {tuple(x.shape)} but '
+                f'keep_joints selects from a layout of '
+                f'{len(self.source_flip_indices)} joints (the length of '
+                'flip_indices); expected (B, T, '
+                f'{len(self.source_flip_indices)}, C). Give flip_indices of '
+                'the dataset\'s layout.')
+        index = torch.as_tensor(self.keep_joints, device=x.device)
+        return x.index_select(-2, index)
+
     def _flip_where(self, x: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
+        if x.shape[-2] != len(self.flip_indices):
+            raise ValueError(
+                f'PoseDataPreprocessor: poses of shape {tuple(x.shape)} have '
+                f'{x.shape[-2]} joints but flip_indices has '
+                f'{len(self.flip_indices)} entries; set flip_indices (and '
+                'keep_joints) to the layout of the data')
         mask = flip.view(-1, *([1] * (x.dim() - 1)))
         return torch.where(mask, flip_keypoints(x, self.flip_indices), x)

@@ -1,0 +1,11 @@
+# MPM Table A, row "3 shared layers", stage II: STMO lifter with L = 3
+# temporal layers, initialised from tablea_layers3_pretrain.py.
+#   tools/dist_train.sh configs/ablations/tablea_layers3_pretrain.py 4
+#   tools/dist_train.sh configs/ablations/tablea_layers3_finetune.py 4
+#   python tools/test.py configs/ablations/tablea_layers3_finetune.py CKPT
+_base_ = ['../mpm/finetune_h36m_cpn_243f.py']
+model = dict(
+    trunk=dict(temporal=dict(depth=3)),
+    init_cfg=dict(
+        type='PretrainedParts',
+        checkpoint='work_dirs/tablea_layers3_pretrain/epoch_15.pth'))

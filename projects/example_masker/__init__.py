@@ -1,0 +1,1 @@
+"""The example_masker project: a kinematic-chain masker plug-in."""
