@@ -116,3 +116,15 @@ def normalize_screen(pixels: np.ndarray, w: int, h: int) -> np.ndarray:
 def denormalize_screen(coords: np.ndarray, w: int, h: int) -> np.ndarray:
     """Inverse of :func:`normalize_screen`: normalised coordinates -> pixels."""
     return (coords + np.array([1, h / w], dtype=coords.dtype)) * w / 2
+
+
+def camera_params_of(camera: Camera) -> Dict[str, np.ndarray]:
+    """Intrinsics of a camera as float32 arrays (what the pose refiner reads
+    from ``camera_params``): ``focal_length`` (2,) px, ``center`` (2,) px,
+    ``res`` (2,) ``[w, h]`` px, ``radial`` (3,), ``tangential`` (2,)."""
+    return dict(
+        focal_length=np.asarray(camera.focal_length, np.float32),
+        center=np.asarray(camera.center, np.float32),
+        res=np.array([camera.res_w, camera.res_h], np.float32),
+        radial=np.asarray(camera.radial, np.float32),
+        tangential=np.asarray(camera.tangential, np.float32))

@@ -22,7 +22,7 @@ from torch.utils.data import Dataset
 from mpm.registry import DATASETS, TRANSFORMS
 from mpm.utils.skeleton import (H36M_32_TO_17, H36M_ACTIONS, H36M_SKELETON,
                                 H36M_TRAIN_SUBJECTS, action_name)
-from .camera import h36m_cameras, world_to_camera
+from .camera import camera_params_of, h36m_cameras, world_to_camera
 from .io import load_npz_dict
 from .windows import WindowIndex, contiguous_subset
 
@@ -79,6 +79,8 @@ class Human36mDataset(Dataset):
             ``np.random.default_rng(subset_seed)``. Windows still read frames
             outside the chunk.
         subset_seed: seed of that draw.
+        return_root: also return ``root_3d`` and ``camera_params`` (what the
+            pose refiner's paper protocol needs; see below).
         pipeline: transforms (configs built from mpm's TRANSFORMS, or
             callables) applied to each sample dict.
 
@@ -91,6 +93,10 @@ class Human36mDataset(Dataset):
     - ``meta``: dict(subject, action (category, e.g. 'Walking'), sequence
       (e.g. 'Walking 1'), camera (index 0-3), camera_id, frame (centre
       frame in the downsampled sequence)).
+    - with ``return_root=True`` also ``root_3d``: (T, 3) float32, camera-frame
+      metres of the root joint (pelvis) in every window frame, and
+      ``camera_params``: the camera's intrinsics as float32 arrays
+      (:func:`~mpm.datasets.camera.camera_params_of`).
 
     ``len(dataset)`` = number of centres x number of cameras (all frames x
     cameras when ``subset == 1``). Order: subject, sequence (sorted),
@@ -109,6 +115,7 @@ class Human36mDataset(Dataset):
                  downsample: int = 1,
                  subset: float = 1.0,
                  subset_seed: int = 0,
+                 return_root: bool = False,
                  pipeline: Sequence[Union[dict, Any]] = ()):
         self.data_root = data_root
         self.path_3d = osp.join(data_root, file_3d)
@@ -148,6 +155,10 @@ class Human36mDataset(Dataset):
         num_joints = H36M_SKELETON.num_joints
         self._kp3d = np.empty(
             (sum(seq_lengths) * len(self.cameras), num_joints, 3), np.float32)
+        self.return_root = bool(return_root)
+        self._root = (np.empty((len(self._kp3d), 3), np.float32)
+                      if self.return_root else None)
+        self._camera_params: List[Dict[str, np.ndarray]] = []
         self.video_info: List[Dict[str, Any]] = []
         start = 0
         for (subject, seq), n in zip(sequences, seq_lengths):
@@ -157,6 +168,9 @@ class Human36mDataset(Dataset):
                 cam = all_cameras[subject][cam_idx]
                 pose = world_to_camera(world, cam)
                 self._kp3d[start:start + n] = pose - pose[:, :1]
+                if self.return_root:
+                    self._root[start:start + n] = pose[:, 0]
+                    self._camera_params.append(camera_params_of(cam))
                 self.video_info.append(dict(
                     subject=subject, action=action_name(seq), sequence=seq,
                     camera=cam_idx, camera_id=cam.id, start=start,
@@ -421,6 +435,9 @@ class Human36mDataset(Dataset):
             meta=dict(subject=info['subject'], action=info['action'],
                       sequence=info['sequence'], camera=info['camera'],
                       camera_id=info['camera_id'], frame=centre))
+        if self.return_root:
+            sample['root_3d'] = self._root[self._starts[video] + frames]
+            sample['camera_params'] = self._camera_params[video]
         if self.pipeline is not None:
             sample = self.pipeline(sample)
         return sample
