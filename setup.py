@@ -35,6 +35,7 @@ setup(
     extras_require={
         'tests': read_requirements('tests.txt'),
         'optional': read_requirements('optional.txt'),
+        'text': read_requirements('text.txt'),
     },
     license='Apache-2.0',
 )

@@ -4,9 +4,11 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
-from mpm.models.maskers import (BodyPartMasker, NoMasker, RandomChoiceMasker,
-                                SpatialMasker, SpatioTemporalMasker,
-                                TemporalMasker, UnionMasker, count_from_ratio)
+from mpm.models.maskers import (H36M_BODY_PARTS, H36M_LIMBS, BodyPartMasker,
+                                NoMasker, RandomChoiceMasker, SpatialMasker,
+                                SpatioTemporalMasker, TemporalMasker,
+                                TimeWindowMasker, UnionMasker,
+                                count_from_ratio)
 from mpm.registry import MASKERS
 
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
@@ -97,6 +99,8 @@ def test_spatio_temporal_masker_is_uniform():
     dict(type='TemporalMasker', frame_ratio=0.5),
     dict(type='SpatioTemporalMasker', num_joints=5, frame_ratio=0.6),
     dict(type='BodyPartMasker'),
+    dict(type='BodyPartMasker', num_parts=2),
+    dict(type='TimeWindowMasker', frame_ratio=0.4),
     dict(type='RandomChoiceMasker', maskers=[
         dict(type='TemporalMasker', frame_ratio=0.5),
         dict(type='SpatialMasker', num_joints=2)]),
@@ -117,7 +121,7 @@ def test_seed_reproduces_masks_and_samples_differ(cfg):
 def test_body_part_masker_hides_one_limb_everywhere():
     parts = [(1, 2, 3), (4, 5, 6), (11, 12, 13), (14, 15, 16)]
     torch.manual_seed(4)
-    mask = BodyPartMasker(parts)(poses(64, 9))
+    mask = BodyPartMasker(parts=parts)(poses(64, 9))
     assert torch.equal(mask, mask[:, :1].expand_as(mask))
     hidden_sets = {tuple(np.flatnonzero(m[0].numpy())) for m in mask}
     assert hidden_sets == set(parts)  # each part drawn, nothing else
@@ -165,7 +169,11 @@ def test_no_masker():
     (lambda: TemporalMasker(1.0), r'\[0, 1\)'),
     (lambda: SpatioTemporalMasker(5, -0.1), r'\[0, 1\)'),
     (lambda: SpatialMasker(3)(torch.zeros(4, 9, 17)), r'\(B, T, J, C\)'),
-    (lambda: BodyPartMasker([(1, 20)])(poses()), 'out of range'),
+    (lambda: BodyPartMasker(parts=[(1, 20)])(poses()), 'out of range'),
+    (lambda: BodyPartMasker([(1, 2)]), 'num_parts must be an int'),
+    (lambda: BodyPartMasker(num_parts=6), r'1\.\.5'),
+    (lambda: BodyPartMasker(num_parts=0), r'1\.\.5'),
+    (lambda: TimeWindowMasker(1.0), r'\[0, 1\)'),
     (lambda: RandomChoiceMasker([dict(type='NoMasker')], probs=[0.5, 0.5]),
      'one per masker'),
 ])
@@ -173,3 +181,84 @@ def test_bad_settings_fail_clearly(build, match):
     init_default_scope('mpm')
     with pytest.raises(ValueError, match=match):
         build()
+
+
+# ------------------------------------------------- ActionPose's maskers
+
+
+def test_h36m_body_parts_partition_the_skeleton():
+    joints = sorted(j for p in H36M_BODY_PARTS.values() for j in p)
+    assert joints == list(range(17))
+    assert set(H36M_BODY_PARTS) == {'left_arm', 'right_arm', 'left_leg',
+                                    'right_leg', 'torso_head'}
+    assert H36M_LIMBS == ((1, 2, 3), (4, 5, 6), (11, 12, 13), (14, 15, 16))
+
+
+@pytest.mark.parametrize('device', DEVICES)
+@pytest.mark.parametrize('num_parts', [1, 2, 3, 5])
+def test_body_part_masker_hides_whole_parts_constant_over_time(
+        device, num_parts):
+    torch.manual_seed(10 + num_parts)
+    masker = BodyPartMasker(num_parts=num_parts)
+    mask = masker(poses(256, 11, device=device))
+    assert mask.device.type == device and mask.dtype == torch.bool
+    mask = mask.cpu()
+    assert torch.equal(mask, mask[:, :1].expand_as(mask))  # same every frame
+    parts = [set(p) for p in H36M_BODY_PARTS.values()]
+    seen = set()
+    for m in mask[:, 0]:
+        hidden = set(np.flatnonzero(m.numpy()).tolist())
+        # exactly num_parts distinct parts, each entirely hidden or visible
+        whole = [p for p in parts if p <= hidden]
+        assert len(whole) == num_parts
+        assert set().union(*whole) == hidden
+        seen.add(frozenset(hidden))
+    # every combination of num_parts parts is drawn (C(5, k) <= 10 of 256)
+    expected = {1: 5, 2: 10, 3: 10, 5: 1}[num_parts]
+    assert len(seen) == expected
+
+
+def test_body_part_masker_is_uniform_over_parts():
+    """Each part is hidden with probability num_parts / 5 (5 sigma)."""
+    torch.manual_seed(11)
+    mask = BodyPartMasker(num_parts=2)(poses(2000, 2))[:, 0]
+    freq = np.array([mask[:, list(p)].all(1).float().mean().item()
+                     for p in H36M_BODY_PARTS.values()])
+    sigma = np.sqrt(0.4 * 0.6 / 2000)
+    assert np.abs(freq - 0.4).max() < 5 * sigma
+
+
+def test_body_part_masker_named_parts():
+    masker = BodyPartMasker(parts={'legs': (1, 2, 3, 4, 5, 6)})
+    assert masker.part_names == ['legs']
+    mask = masker(poses(3, 4))
+    assert mask[:, :, 1:7].all() and mask.sum() == 3 * 4 * 6
+
+
+@pytest.mark.parametrize('device', DEVICES)
+@pytest.mark.parametrize('T,ratio,width', [(27, 0.5, 13), (243, 0.3, 72),
+                                           (10, 0.95, 9), (9, 0.0, 0)])
+def test_time_window_masker_hides_one_contiguous_window(device, T, ratio,
+                                                        width):
+    torch.manual_seed(12)
+    mask = TimeWindowMasker(frame_ratio=ratio)(poses(300, T, device=device))
+    assert mask.device.type == device and mask.shape == (300, T, 17)
+    mask = mask.cpu()
+    frames = mask.all(-1)
+    assert torch.equal(frames, mask.any(-1))  # whole frames only
+    starts = set()
+    for row in frames.numpy():
+        hidden = np.flatnonzero(row)
+        assert len(hidden) == width
+        if width:
+            # one window: consecutive indices [s, s + width)
+            assert np.array_equal(hidden, np.arange(hidden[0],
+                                                    hidden[0] + width))
+            starts.add(int(hidden[0]))
+    if width:
+        # starts lie in 0..T-W; with few possible starts, all are drawn
+        assert starts <= set(range(T - width + 1))
+        if T - width + 1 <= 20:
+            assert starts == set(range(T - width + 1))
+        else:
+            assert len(starts) > 50

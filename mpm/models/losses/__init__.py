@@ -1,3 +1,4 @@
+from .info_nce import InfoNCELoss
 from .mpjpe_loss import MPJPELoss
 
-__all__ = ['MPJPELoss']
+__all__ = ['MPJPELoss', 'InfoNCELoss']

@@ -26,7 +26,7 @@ class UnionMasker(BaseMasker):
 
     Example: ``dict(type='UnionMasker', maskers=[dict(type='TemporalMasker',
     frame_ratio=0.5), dict(type='BodyPartMasker')])`` hides half the frames
-    and one limb everywhere.
+    and one body part (of the five ActionPose parts) everywhere.
 
     Shapes: (B, T, J, C) -> (B, T, J) bool.
     """

@@ -1,5 +1,5 @@
 """Spatial, temporal and spatio-temporal masking of pose sequences."""
-from typing import Sequence
+from typing import List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 
@@ -123,34 +123,85 @@ class SpatioTemporalMasker(BaseMasker):
         return f'num_joints={self.num_joints}, frame_ratio={self.frame_ratio}'
 
 
-#: Body parts of the Human3.6M-17 skeleton used by MPM's completion tasks.
+#: Limbs of the Human3.6M-17 skeleton used by MPM's completion tasks:
+#: right leg, left leg, left arm, right arm.
 H36M_LIMBS = ((1, 2, 3), (4, 5, 6), (11, 12, 13), (14, 15, 16))
+
+#: ActionPose's five body parts of the Human3.6M-17 skeleton (name -> joint
+#: indices); together they cover all 17 joints exactly once.
+H36M_BODY_PARTS = {
+    'left_arm': (11, 12, 13),
+    'right_arm': (14, 15, 16),
+    'left_leg': (4, 5, 6),
+    'right_leg': (1, 2, 3),
+    'torso_head': (0, 7, 8, 9, 10),
+}
+
+
+def _named_parts(parts) -> Tuple[List[str], List[List[int]]]:
+    """(names, joint lists) of ``parts``: a dict name -> joints, or a
+    sequence of joint lists (named ``part0``, ``part1``, ...)."""
+    if parts is None:
+        parts = H36M_BODY_PARTS
+    if isinstance(parts, Mapping):
+        names, joints = list(parts), list(parts.values())
+    else:
+        joints = list(parts)
+        names = [f'part{i}' for i in range(len(joints))]
+    try:
+        joints = [[int(j) for j in p] for p in joints]
+    except TypeError:
+        raise ValueError('BodyPartMasker: parts must be a dict name -> joint '
+                         'indices or a list of joint-index lists, e.g. '
+                         f'[(1, 2, 3), (4, 5, 6)]; got {parts!r}') from None
+    if not joints or not all(joints) or min(min(p) for p in joints) < 0:
+        raise ValueError('BodyPartMasker needs at least one body part, '
+                         'each a non-empty list of joint indices >= 0; '
+                         f'got {parts!r}')
+    return names, joints
 
 
 @MASKERS.register_module()
 class BodyPartMasker(BaseMasker):
-    """Tube masking of a whole body part chosen per sample.
+    """Tube masking of whole body parts chosen per sample.
 
-    Each sample hides, in every frame, one of ``parts`` drawn uniformly at
-    random (e.g. MPM's completion settings: right leg {1, 2, 3}, left leg
-    {4, 5, 6}, left arm {11, 12, 13}, right arm {14, 15, 16}).
+    Each sample hides, in every frame, all joints of ``num_parts`` distinct
+    parts drawn uniformly at random from ``parts`` (ActionPose's five parts
+    of Human3.6M-17 by default: left arm, right arm, left leg, right leg,
+    torso + head; see :data:`H36M_BODY_PARTS`). MPM's completion settings
+    use ``parts=H36M_LIMBS`` (right leg {1, 2, 3}, left leg {4, 5, 6},
+    left arm {11, 12, 13}, right arm {14, 15, 16}). Parts that share joints
+    hide their union.
+
+    Vectorised: the parts of each sample are the ``num_parts`` first entries
+    of the argsort of i.i.d. uniform keys (a uniformly random subset).
 
     Args:
-        parts: joint index lists (Human3.6M-17 limbs by default).
+        num_parts: parts hidden per sample, 1 <= num_parts <= len(parts).
+        parts: dict name -> joint indices, or a list of joint-index lists;
+            ``None`` = :data:`H36M_BODY_PARTS`.
 
-    Shapes: (B, T, J, C) -> (B, T, J) bool.
+    Shapes: (B, T, J, C) -> (B, T, J) bool, constant over T.
     """
 
-    def __init__(self, parts: Sequence[Sequence[int]] = H36M_LIMBS):
+    def __init__(self, num_parts: int = 1,
+                 parts: Optional[Union[Mapping[str, Sequence[int]],
+                                       Sequence[Sequence[int]]]] = None):
         super().__init__()
-        self.parts = [[int(j) for j in p] for p in parts]
-        if not self.parts or not all(self.parts) or min(
-                min(p) for p in self.parts) < 0:
-            raise ValueError('BodyPartMasker needs at least one body part, '
-                             'each a non-empty list of joint indices >= 0; '
-                             f'got {parts}')
+        if isinstance(num_parts, bool) or not isinstance(num_parts, int):
+            raise ValueError(
+                'BodyPartMasker: num_parts must be an int (parts hidden per '
+                f'sample), got {num_parts!r}; pass joint lists as '
+                'BodyPartMasker(parts=[...])')
+        self.part_names, self.parts = _named_parts(parts)
+        if not 1 <= num_parts <= len(self.parts):
+            raise ValueError(
+                f'BodyPartMasker: num_parts={num_parts} must be in '
+                f'1..{len(self.parts)} (the number of parts)')
+        self.num_parts = num_parts
 
-    def sample(self, batch_size, num_frames, num_joints, device):
+    def part_table(self, num_joints: int) -> torch.Tensor:
+        """(P, J) bool: row p marks the joints of part p."""
         largest = max(max(p) for p in self.parts)
         if largest >= num_joints:
             raise ValueError(
@@ -159,9 +210,45 @@ class BodyPartMasker(BaseMasker):
         table = torch.zeros(len(self.parts), num_joints, dtype=torch.bool)
         for i, part in enumerate(self.parts):
             table[i, part] = True
-        choice = torch.randint(len(self.parts), (batch_size, ), device=device)
-        joints = table.to(device)[choice]
+        return table
+
+    def sample(self, batch_size, num_frames, num_joints, device):
+        table = self.part_table(num_joints).to(device)
+        keys = torch.rand(batch_size, len(self.parts), device=device)
+        chosen = keys.argsort(dim=1)[:, :self.num_parts]  # (B, n) distinct
+        joints = table[chosen].any(dim=1)  # (B, J)
         return joints.unsqueeze(1).expand(-1, num_frames, -1).contiguous()
 
     def extra_repr(self) -> str:
-        return f'parts={self.parts}'
+        return (f'num_parts={self.num_parts}, '
+                f'parts={dict(zip(self.part_names, self.parts))}')
+
+
+@MASKERS.register_module()
+class TimeWindowMasker(BaseMasker):
+    """Hide one contiguous window of ``int(frame_ratio * T)`` whole frames.
+
+    The window start is drawn uniformly per sample from ``0 .. T - W``
+    (vectorised), so every sample hides frames ``[s, s + W)``.
+
+    Args:
+        frame_ratio: fraction of frames hidden, in [0, 1).
+
+    Shapes: (B, T, J, C) -> (B, T, J) bool.
+    """
+
+    def __init__(self, frame_ratio: float = 0.5):
+        super().__init__()
+        _check_ratio('TimeWindowMasker', frame_ratio)
+        self.frame_ratio = frame_ratio
+
+    def sample(self, batch_size, num_frames, num_joints, device):
+        width = count_from_ratio(self.frame_ratio, num_frames)
+        start = (torch.rand(batch_size, 1, device=device) *
+                 (num_frames - width + 1)).long().clamp(max=num_frames - width)
+        t = torch.arange(num_frames, device=device).unsqueeze(0)
+        frames = (t >= start) & (t < start + width)  # (B, T)
+        return frames.unsqueeze(-1).expand(-1, -1, num_joints).contiguous()
+
+    def extra_repr(self) -> str:
+        return f'frame_ratio={self.frame_ratio}'

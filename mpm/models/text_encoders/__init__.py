@@ -1,2 +1,25 @@
 """Frozen text encoders (TEXT_ENCODERS): action-label embeddings for
-ActionPose pre-training."""
+ActionPose pre-training.
+
+Every encoder maps a list of K labels to a (K, D) float32 array, computed
+once per label set and cached in memory (and on disk with ``cache_dir``):
+
+- :class:`SentenceTransformerEncoder`: a local sentence-transformers model
+  (optional dependency, ``pip install -e '.[text]'``);
+- :class:`PrecomputedTextEncoder`: vectors read from a .json / .npz file
+  (``tools/misc/make_text_embeddings.py`` writes one);
+- :class:`HashingTextEncoder`: deterministic character n-gram hashing, no
+  dependency (demo and tests).
+"""
+from .base import BaseTextEncoder, humanize_label
+from .hashing import HashingTextEncoder
+from .precomputed import PrecomputedTextEncoder, load_embedding_file
+from .sentence_transformer import (SentenceTransformerEncoder,
+                                   find_packaged_model, resolve_model_path)
+
+__all__ = [
+    'BaseTextEncoder', 'humanize_label', 'HashingTextEncoder',
+    'PrecomputedTextEncoder', 'load_embedding_file',
+    'SentenceTransformerEncoder', 'find_packaged_model',
+    'resolve_model_path'
+]

@@ -1,0 +1,78 @@
+# ActionPose pre-training (arXiv 2409.00449) around the shared trunk of the
+# STMO lifter (2D pose encoder + spatial MLP + temporal transformer, L = 4,
+# 243 frames): masked and noisy 2D -> 3D reconstruction (one MPM-style 3D
+# decoder block), action recognition on the pooled motion embedding, and a
+# symmetric InfoNCE alignment of the projected embedding with frozen text
+# embeddings of the action labels. Stage II (PoseLifter) loads `encoder.`
+# and `trunk.` from its checkpoints and fine-tunes without labels.
+# Masking, noise and loss weights are mpm's choices (the paper gives no
+# numbers for them): per sample one of MPM's spatio-temporal masking (5
+# joints + 60% frames), one whole body part, or one window of 50% of the
+# frames; detector noise of 5 px jitter with 2% outliers of 50 px; weights
+# 1.0 (3D) / 0.1 (action) / 0.1 (alignment).
+num_joints = 17
+num_frames = 243
+embed_dim = 256
+model = dict(
+    type='ActionPosePretrain',
+    data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
+    encoder=dict(
+        type='PoseEncoder',
+        num_joints=num_joints,
+        in_channels=2,
+        embed_dim=512,
+        dropout=0.25),
+    trunk=dict(
+        type='PoseTrunk',
+        spatial=dict(
+            type='SpatialMLP',
+            in_dim=512,
+            out_dim=embed_dim,
+            num_blocks=1,
+            dropout=0.25),
+        temporal=dict(
+            type='TemporalTransformer',
+            num_frames=num_frames,
+            embed_dim=embed_dim,
+            depth=4,
+            num_heads=8,
+            ffn_dim=512,
+            dropout=0.1)),
+    decoder=dict(
+        type='MaskedPoseDecoder',
+        num_frames=num_frames,
+        in_channels=embed_dim,
+        embed_dim=embed_dim,
+        depth=1,
+        num_heads=8,
+        ffn_dim=512,
+        dropout=0.1,
+        num_joints=num_joints,
+        out_channels=3),
+    # Human3.6M's 15 actions in table order ('h36m' names the same set).
+    class_names='h36m',
+    # Embeddings of the labels by a frozen sentence encoder, written once
+    # with tools/misc/make_text_embeddings.py (see its docstring).
+    text_encoder=dict(
+        type='PrecomputedTextEncoder',
+        embedding_file='data/text_embeddings/h36m_actions_minilm.json'),
+    masker=dict(
+        type='RandomChoiceMasker',
+        maskers=[
+            dict(type='SpatioTemporalMasker', num_joints=5,
+                 frame_ratio=0.6),
+            dict(type='BodyPartMasker', num_parts=1),
+            dict(type='TimeWindowMasker', frame_ratio=0.5),
+        ]),
+    noise=dict(
+        type='DetectorNoise', jitter_std=0.01, outlier_prob=0.02,
+        outlier_std=0.1),
+    loss=dict(type='MPJPELoss'),
+    align_loss=dict(
+        type='InfoNCELoss', temperature=0.07, learnable_temperature=True,
+        max_logit_scale=100.0),
+    lambda_recon=1.0,
+    lambda_action=0.1,
+    lambda_align=0.1,
+    head_dropout=0.1,
+    unknown_label='error')

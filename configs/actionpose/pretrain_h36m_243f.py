@@ -1,0 +1,39 @@
+# ActionPose pre-training on Human3.6M (arXiv 2409.00449; the paper reports
+# 36.7 mm MPJPE on Human3.6M with detected 2D after fine-tuning): CPN 2D
+# inputs (further corrupted by DetectorNoise), masked, lifted to 3D, with
+# action recognition and motion-text alignment on the 15 Human3.6M actions.
+# 243 frames (dilation 2), L = 4; schedule of MPM stage I (AdamW, lr 1e-4,
+# x0.97 per epoch, 15 epochs, batch 1024).
+# 1. Text embeddings (once; needs pip install -e '.[text]'):
+#      python tools/misc/make_text_embeddings.py --label-set h36m \
+#        --out data/text_embeddings/h36m_actions_minilm.json
+# 2. Pre-train:
+#      tools/dist_train.sh configs/actionpose/pretrain_h36m_243f.py 4
+# 3. Fine-tune (stage II, no labels):
+#      configs/actionpose/finetune_h36m_cpn_243f.py
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/datasets/h36m_cpn.py',
+    '../_base_/models/actionpose_pretrain.py',
+]
+work_dir = 'work_dirs/actionpose/pretrain_h36m_243f'
+train_dataloader = dict(batch_size=1024)
+# Pre-training has no evaluation metric: no validation or test loop.
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+test_dataloader = None
+test_cfg = None
+test_evaluator = None
+
+max_epochs = 15
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.01))
+param_scheduler = [
+    dict(type='ExponentialLR', gamma=0.97, by_epoch=True, begin=0,
+         end=max_epochs)
+]
+auto_scale_lr = dict(base_batch_size=1024, enable=False)
+default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))

@@ -1,0 +1,66 @@
+# The demo's ActionPose pre-training (arXiv 2409.00449 at demo scale):
+# masked and noisy 2D -> 3D, action recognition over the six actions of
+# the built-in synthetic Human3.6M, and alignment with text embeddings of
+# the labels. Same sizes as configs/demo/pretrain.py (27 frames, widths
+# 256/128, depth 2); a few minutes on CPU:
+#   python tools/train.py configs/demo/actionpose_pretrain.py
+# Then fine-tune the demo lifter from it (stage II, no labels):
+#   python tools/train.py configs/demo/actionpose_lifter.py
+# The text embeddings are configs/demo/actionpose_text_embeddings.json,
+# written by the dependency-free hashing stand-in (lexical, not semantic):
+#   python tools/misc/make_text_embeddings.py --label-set synthetic h36m \
+#     --encoder hashing --dim 64 \
+#     --out configs/demo/actionpose_text_embeddings.json
+# For real sentence embeddings drop "--encoder hashing --dim 64" (needs
+# pip install -e '.[text]').
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/datasets/synthetic_h36m.py',
+    '../_base_/models/actionpose_pretrain.py',
+]
+seq_len = 27
+dilation = 2
+num_frames = seq_len
+width = 128
+
+train_dataloader = dict(
+    batch_size=128,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(seq_len=seq_len, dilation=dilation, downsample=2))
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+test_dataloader = None
+test_cfg = None
+test_evaluator = None
+
+model = dict(
+    encoder=dict(embed_dim=256, dropout=0.1),
+    trunk=dict(
+        spatial=dict(in_dim=256, out_dim=width, dropout=0.1),
+        temporal=dict(
+            num_frames=num_frames, embed_dim=width, depth=2, ffn_dim=256,
+            num_heads=4, dropout=0.0)),
+    decoder=dict(
+        num_frames=num_frames, in_channels=width, embed_dim=width, depth=1,
+        ffn_dim=256, num_heads=4, dropout=0.0),
+    class_names='synthetic',
+    text_encoder=dict(
+        embedding_file='{{fileDirname}}/actionpose_text_embeddings.json'))
+
+max_iters = 1000
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.01),
+    clip_grad=dict(max_norm=1.0))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=50,
+         end=max_iters),
+]
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1))
+log_processor = dict(by_epoch=False)

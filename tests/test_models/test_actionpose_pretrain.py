@@ -1,0 +1,246 @@
+"""ActionPose pre-training: a tiny model's losses, gradients, modes, the
+stage II transfer, detector noise, configs and the embedding tool."""
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import mpm.models  # noqa: F401 (registers)
+from mpm.models.algorithms import (ActionPosePretrain, PoseLifter,
+                                   load_pretrained_parts)
+from mpm.models.augmentations import DetectorNoise
+from mpm.registry import MODELS
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEMO_EMB = osp.join(ROOT, 'configs', 'demo', 'actionpose_text_embeddings.json')
+T, J, W = 9, 17, 16
+ACTIONS = ['Walking', 'SittingDown', 'Waving', 'Squatting', 'Turning',
+           'Reaching']
+
+
+def tiny_parts():
+    encoder = dict(type='PoseEncoder', num_joints=J, in_channels=2,
+                   embed_dim=32, dropout=0.0)
+    trunk = dict(type='PoseTrunk',
+                 spatial=dict(type='SpatialMLP', in_dim=32, out_dim=W,
+                              num_blocks=1, dropout=0.0),
+                 temporal=dict(type='TemporalTransformer', num_frames=T,
+                               embed_dim=W, depth=1, num_heads=2, ffn_dim=32,
+                               dropout=0.0))
+    return encoder, trunk
+
+
+def tiny_model(**kwargs):
+    init_default_scope('mpm')
+    encoder, trunk = tiny_parts()
+    cfg = dict(
+        type='ActionPosePretrain', encoder=encoder, trunk=trunk,
+        decoder=dict(type='MaskedPoseDecoder', num_frames=T, in_channels=W,
+                     embed_dim=W, depth=1, num_heads=2, ffn_dim=32,
+                     dropout=0.0, num_joints=J, out_channels=3),
+        class_names='synthetic',
+        text_encoder=dict(type='PrecomputedTextEncoder',
+                          embedding_file=DEMO_EMB),
+        masker=dict(type='UnionMasker', maskers=[
+            dict(type='TimeWindowMasker', frame_ratio=0.4),
+            dict(type='BodyPartMasker')]),
+        head_dropout=0.0, lambda_action=0.5, lambda_align=0.5)
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
+
+
+def batch(B=12, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x2d = torch.rand(B, T, J, 2, generator=g) * 2 - 1
+    x3d = torch.randn(B, T, J, 3, generator=g) * 0.3
+    x3d[:, :, 0] = 0
+    actions = [ACTIONS[i % len(ACTIONS)] for i in range(B)]
+    return x2d, dict(keypoints_3d=x3d, meta=dict(action=actions))
+
+
+def test_losses_and_gradients_reach_every_part():
+    torch.manual_seed(0)
+    model = tiny_model()
+    model.train()
+    x2d, samples = batch()
+    losses = model(x2d, samples, mode='loss')
+    assert {'loss_recon', 'loss_action', 'loss_align', 'acc_action',
+            'logit_scale'} <= set(losses)
+    total = sum(v for k, v in losses.items() if k.startswith('loss'))
+    total.backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None, f'{name} got no gradient'
+        assert p.grad.abs().sum() > 0, f'{name} got a zero gradient'
+    assert model.text_embeddings.shape == (6, 64)
+    assert 'text_embeddings' not in model.state_dict()  # not persistent
+
+
+def test_loss_decreases_on_a_fixed_batch():
+    torch.manual_seed(1)
+    model = tiny_model(noise=None)
+    model.train()
+    x2d, samples = batch(seed=1)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    history = []
+    for _ in range(40):
+        torch.manual_seed(2)  # same masks every step
+        losses = model(x2d, samples, mode='loss')
+        total = sum(v for k, v in losses.items() if k.startswith('loss'))
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+        history.append({k: float(v.detach()) for k, v in losses.items()})
+    for key in ('loss_recon', 'loss_action', 'loss_align'):
+        assert history[-1][key] < 0.7 * history[0][key], key
+    assert history[-1]['acc_action'] == 1.0
+
+
+def test_tensor_and_predict_modes():
+    torch.manual_seed(3)
+    model = tiny_model().eval()
+    x2d, samples = batch(B=4)
+    out = model(x2d, mode='tensor')
+    assert out['recon_3d'].shape == (4, T, J, 3)
+    assert out['mask_2d'].shape == (4, T, J)
+    assert out['motion_embedding'].shape == (4, W)
+    assert out['action_logits'].shape == (4, 6)
+    assert out['text_logits'].shape == (4, 6)
+    results = model(x2d, samples, mode='predict')
+    assert len(results) == 4
+    assert results[0]['pred_keypoints_3d'].shape == (T, J, 3)
+    assert (results[0]['pred_keypoints_3d'][:, 0] == 0).all()
+    assert results[1]['pred_action'] in ACTIONS
+    assert results[1]['pred_action_text'] in ACTIONS
+    assert results[2]['action'] == samples['meta']['action'][2]
+
+
+def test_eval_mode_has_no_noise_and_training_mode_has():
+    model = tiny_model(masker=dict(type='NoMasker'))
+    x2d, _ = batch(B=2)
+    model.eval()
+    a = model(x2d, mode='tensor')['recon_3d']
+    b = model(x2d, mode='tensor')['recon_3d']
+    assert torch.equal(a, b)
+    model.train()  # no dropout in the tiny model: differences are noise
+    a = model(x2d, mode='tensor')['recon_3d']
+    b = model(x2d, mode='tensor')['recon_3d']
+    assert not torch.equal(a, b)
+    model.noise = None
+    assert torch.equal(model(x2d, mode='tensor')['recon_3d'],
+                       model(x2d, mode='tensor')['recon_3d'])
+
+
+def test_labels_unknown_missing_and_text_free():
+    torch.manual_seed(4)
+    x2d, samples = batch(B=4)
+    samples['meta']['action'] = ['Walking', 'Jumping', 'Waving', 'Jumping']
+    with pytest.raises(KeyError, match='Jumping'):
+        tiny_model()(x2d, samples, mode='loss')
+    model = tiny_model(unknown_label='ignore')
+    labels = model.labels_of(samples, torch.device('cpu'))
+    assert labels.tolist() == [0, -100, 2, -100]
+    assert 'loss_action' in model(x2d, samples, mode='loss')
+    only_3d = model(x2d, dict(keypoints_3d=samples['keypoints_3d']),
+                    mode='loss')
+    assert set(only_3d) == {'loss_recon'}
+    no_text = tiny_model(text_encoder=None, lambda_align=0.0)
+    assert no_text.text_proj is None
+    assert 'loss_align' not in no_text(x2d, batch(B=4)[1], mode='loss')
+    with pytest.raises(ValueError, match='needs a text_encoder'):
+        tiny_model(text_encoder=None)
+    with pytest.raises(ValueError, match='nothing to learn'):
+        model(x2d, dict(meta=dict(action=['Jumping'] * 4)), mode='loss')
+
+
+def test_stage_two_loads_encoder_and_trunk():
+    init_default_scope('mpm')
+    pretrain = tiny_model()
+    encoder, trunk = tiny_parts()
+    lifter = PoseLifter(
+        encoder=encoder, trunk=trunk,
+        decoder=dict(type='StridedTransformerDecoder', num_frames=T,
+                     strides=[3, 3], embed_dim=W, ffn_dim=32, num_heads=2,
+                     dropout=0.0,
+                     head=dict(type='PoseRegressionHead', in_channels=W,
+                               num_joints=J)))
+    info = load_pretrained_parts(lifter, pretrain.state_dict())
+    assert not info['missing'] and not info['unexpected']
+    source = pretrain.state_dict()
+    for key in info['loaded']:
+        assert torch.equal(lifter.state_dict()[key], source[key])
+    assert any(k.startswith('trunk.temporal') for k in info['loaded'])
+    assert any(k.startswith('action_head') for k in info['skipped'])
+
+
+def test_detector_noise_statistics_and_seeding():
+    x = torch.zeros(64, 50, 17, 2, dtype=torch.float64)
+    torch.manual_seed(5)
+    jitter = DetectorNoise(jitter_std=0.01, outlier_prob=0.0)(x)
+    assert jitter.std().item() == pytest.approx(0.01, rel=0.03)
+    torch.manual_seed(5)
+    assert torch.equal(jitter, DetectorNoise(0.01, 0.0)(x))
+    torch.manual_seed(6)
+    out = DetectorNoise(jitter_std=0.0, outlier_prob=0.1, outlier_std=0.5)(x)
+    moved = (out != 0).any(-1).double().mean().item()
+    n = 64 * 50 * 17
+    assert abs(moved - 0.1) < 5 * np.sqrt(0.1 * 0.9 / n)
+    big = out[(out != 0).any(-1)]
+    assert big.std().item() == pytest.approx(0.5, rel=0.05)
+    with pytest.raises(ValueError, match=r'\(B, T, J, C\)'):
+        DetectorNoise()(torch.zeros(3, 17, 2))
+    with pytest.raises(ValueError, match='outlier_prob'):
+        DetectorNoise(outlier_prob=2.0)
+
+
+@pytest.mark.parametrize('path,overrides', [
+    ('configs/demo/actionpose_pretrain.py', {}),
+    ('configs/actionpose/pretrain_h36m_243f.py',
+     {'model.text_encoder.embedding_file': DEMO_EMB}),
+])
+def test_pretrain_configs_build(path, overrides):
+    init_default_scope('mpm')
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    cfg.merge_from_dict(overrides)
+    model = MODELS.build(cfg.model)
+    assert isinstance(model, ActionPosePretrain)
+    frames = cfg.model.trunk.temporal.num_frames
+    assert model.decoder.num_frames == frames
+    assert len(model.class_names) == (6 if 'demo' in path else 15)
+
+
+@pytest.mark.parametrize('path,checkpoint', [
+    ('configs/demo/actionpose_lifter.py',
+     'work_dirs/actionpose_pretrain/iter_1000.pth'),
+    ('configs/actionpose/finetune_h36m_cpn_243f.py',
+     'work_dirs/actionpose/pretrain_h36m_243f/epoch_15.pth'),
+])
+def test_finetune_configs_point_at_the_pretraining(path, checkpoint):
+    init_default_scope('mpm')
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    assert cfg.model.type == 'PoseLifter'
+    assert cfg.model.init_cfg.type == 'PretrainedParts'
+    assert cfg.model.init_cfg.checkpoint == checkpoint
+    model = MODELS.build(cfg.model)  # weights load only at init_weights
+    assert isinstance(model, PoseLifter)
+
+
+def test_demo_embedding_file_is_reproducible(tmp_path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'make_text_embeddings',
+        osp.join(ROOT, 'tools', 'misc', 'make_text_embeddings.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / 'emb.json'
+    tool.main(['--label-set', 'synthetic', 'h36m', '--encoder', 'hashing',
+               '--dim', '64', '--out', str(out)])
+    made = json.loads(out.read_text())
+    shipped = json.loads(open(DEMO_EMB).read())
+    made.pop('__meta__')
+    meta = shipped.pop('__meta__')
+    assert made == shipped
+    assert meta['model_id'] == 'hashing:dim=64|ngram=3'
