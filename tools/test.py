@@ -3,13 +3,17 @@
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
         [--method NAME] [--mean-pose-baseline] [--trust-checkpoint]
+        [--show-dir DIR]
 
 Prints the paper-style markdown tables of each test metric (the metric
 class's ``format_table``; Human3.6M: Table-1 layout, rows: method, columns:
 the actions and the average, one table per protocol) and writes
-``metrics.json`` and ``metrics.csv`` into the work dir.
+``metrics.json`` and ``metrics.csv`` into the work dir. ``--show-dir``
+saves PNGs of ground truth beside prediction for a few test windows
+(``PoseVisualizationHook``).
 """
 import argparse
+import inspect
 import os.path as osp
 
 from mmengine.config import Config
@@ -19,7 +23,7 @@ from mmengine.runner import Runner
 
 from mpm.engine import apply_mmengine_fixes
 from mpm.evaluation.tables import format_tables, write_metrics
-from mpm.registry import DATASETS
+from mpm.registry import DATASETS, METRICS
 from mpm.utils.config import add_common_args, load_config
 
 
@@ -34,6 +38,12 @@ def parse_args(argv=None):
         '--mean-pose-baseline', action='store_true',
         help='also report the error of always predicting the training '
         "set's mean root-relative pose")
+    parser.add_argument(
+        '--show-dir', default=None,
+        help='save PNGs of ground truth beside prediction for a sample of '
+        'test windows into this folder (PoseVisualizationHook)')
+    parser.add_argument('--show-num', type=int, default=8,
+                        help='how many windows --show-dir draws')
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -42,14 +52,53 @@ def build_config(args) -> Config:
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    if getattr(args, 'show_dir', None):
+        hooks = list(cfg.get('custom_hooks', None) or [])
+        hooks.append(dict(type='PoseVisualizationHook', out_dir=args.show_dir,
+                          num_windows=args.show_num))
+        cfg.custom_hooks = hooks
     return cfg
 
 
 def add_mean_pose_baseline(cfg: Config) -> None:
-    """Give the test metric the training set's mean root-relative pose."""
+    """Give the test metric the training set's mean root-relative pose.
+
+    Raises:
+        ValueError: the test metric has no mean-pose baseline (no
+            ``mean_pose`` argument) or the training set no ``mean_pose_3d``.
+    """
     init_default_scope(cfg.get('default_scope', 'mpm'))
+    metric = cfg.test_evaluator
+    metric_cls = METRICS.get(metric.get('type', ''))
+    if metric_cls is None or 'mean_pose' not in inspect.signature(
+            metric_cls).parameters:
+        raise ValueError(
+            f"--mean-pose-baseline: the test metric {metric.get('type')} has "
+            'no mean-pose baseline (no `mean_pose` argument); drop the flag '
+            'for this config.')
     train_set = DATASETS.build(cfg.train_dataloader.dataset)
+    if not hasattr(train_set, 'mean_pose_3d'):
+        raise ValueError(f'--mean-pose-baseline: {type(train_set).__name__} '
+                         'has no mean_pose_3d(); drop the flag.')
     cfg.test_evaluator['mean_pose'] = train_set.mean_pose_3d().tolist()
+
+
+def pretrained_from(cfg: Config):
+    """The stage I checkpoint the model was initialised from, or False.
+
+    Read from ``model.init_cfg`` (``PretrainedParts`` / ``Pretrained``);
+    written to ``metrics.json`` as ``pretrained`` (``true`` plus
+    ``pretrained_checkpoint``) so every result says whether it used
+    pre-training.
+    """
+    init_cfgs = cfg.model.get('init_cfg') or []
+    if not isinstance(init_cfgs, (list, tuple)):
+        init_cfgs = [init_cfgs]
+    for init in init_cfgs:
+        if init.get('type') in ('PretrainedParts', 'Pretrained') and \
+                init.get('checkpoint'):
+            return str(init['checkpoint'])
+    return False
 
 
 def main(argv=None):
@@ -67,7 +116,9 @@ def main(argv=None):
         paths = write_metrics(
             metrics, cfg.work_dir,
             extra=dict(config=args.config, checkpoint=args.checkpoint,
-                       method=method))
+                       method=method,
+                       pretrained=bool(pretrained_from(cfg)),
+                       pretrained_checkpoint=pretrained_from(cfg) or None))
         print('metrics written to ' + ', '.join(paths))
     return metrics
 

@@ -41,8 +41,11 @@ model = dict(
     seq_head=dict(in_channels=128))
 
 max_iters = 1500
+# No validation while training (IterBasedTrainLoop would also validate after
+# the last iteration unless val_begin lies beyond it): tools/test.py
+# evaluates the final model once.
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=max_iters + 1)
+                 val_interval=max_iters + 1, val_begin=max_iters + 1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(

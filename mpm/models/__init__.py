@@ -1,8 +1,10 @@
 """Models of mpm; importing this package registers every component."""
-from . import (algorithms, data_preprocessors, decoders, encoders, layers,
-               losses, maskers, trunks)
+from . import (algorithms, augmentations, data_preprocessors, decoders,
+               encoders, layers, losses, maskers, refine, text_encoders,
+               trunks)
 
 __all__ = [
-    'algorithms', 'data_preprocessors', 'decoders', 'encoders', 'layers',
-    'losses', 'maskers', 'trunks'
+    'algorithms', 'augmentations', 'data_preprocessors', 'decoders',
+    'encoders', 'layers', 'losses', 'maskers', 'refine', 'text_encoders',
+    'trunks'
 ]

@@ -1,12 +1,14 @@
-from .pose_lifter import PoseLifter
-
-__all__ = ['PoseLifter']
-from .masked_pose_modeling import (MaskedPoseModeling,  # noqa: E402
-                                   PretrainedPartsInit,
+"""Algorithms (MODELS): stage I / II models built from registered parts."""
+from .actionpose_pretrain import ActionPosePretrain
+from .masked_pose_modeling import (MaskedPoseModeling, PretrainedPartsInit,
                                    load_pretrained_parts)
-from .pstmo_pretrain import PSTMOPretrain  # noqa: E402
+from .pose_completion import PoseCompletion, completion_key_map
+from .pose_lifter import PoseLifter
+from .pose_refiner import RefinedPoseLifter
+from .pstmo_pretrain import PSTMOPretrain
 
-__all__ += [
-    'MaskedPoseModeling', 'PSTMOPretrain', 'PretrainedPartsInit',
-    'load_pretrained_parts'
+__all__ = [
+    'PoseLifter', 'MaskedPoseModeling', 'PSTMOPretrain', 'PretrainedPartsInit',
+    'load_pretrained_parts', 'ActionPosePretrain', 'PoseCompletion',
+    'completion_key_map', 'RefinedPoseLifter'
 ]
