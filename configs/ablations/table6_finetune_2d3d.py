@@ -1,10 +1,8 @@
 # MPM Table 6, row "2D + 3D pre-training" (= the full method, Table 1's
 # 42.3 mm row): stage II from configs/mpm/pretrain_h36m_243f.py, whose run
-# gets its own work dir (configs/pstmo/ and configs/actionpose/ have
-# pre-training configs of the same file name, so the default
-# work_dirs/pretrain_h36m_243f/ would be shared):
-#   tools/dist_train.sh configs/mpm/pretrain_h36m_243f.py 4 \
-#     --work-dir work_dirs/mpm/pretrain_h36m_243f
+# has its own work dir, work_dirs/mpm/pretrain_h36m_243f (set in that config:
+# configs/pstmo/ and configs/actionpose/ have files of the same name):
+#   tools/dist_train.sh configs/mpm/pretrain_h36m_243f.py 4
 #   tools/dist_train.sh configs/ablations/table6_finetune_2d3d.py 4
 #   python tools/test.py configs/ablations/table6_finetune_2d3d.py CHECKPOINT
 _base_ = ['../mpm/finetune_h36m_cpn_243f.py']

@@ -12,3 +12,13 @@ _base_ = ['./lifter.py']
 model = dict(
     init_cfg=dict(
         type='PretrainedParts', checkpoint='work_dirs/demo/pretrain.pth'))
+# Shorter than the lifter alone (1,500 iterations) so that stage I + stage II
+# + test stay within 10 minutes on 2 CPU cores.
+max_iters = 1200
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1,
+                 val_begin=max_iters + 1)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
+    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=100,
+         end=max_iters),
+]

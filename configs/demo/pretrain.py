@@ -5,7 +5,7 @@
 # Its checkpoint initialises the demo lifter's encoder and trunk:
 #   python tools/train.py configs/demo/lifter.py --cfg-options \
 #     model.init_cfg.type=PretrainedParts \
-#     model.init_cfg.checkpoint=work_dirs/pretrain/iter_1000.pth
+#     model.init_cfg.checkpoint=work_dirs/pretrain/iter_600.pth
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/synthetic_h36m.py',
@@ -42,7 +42,7 @@ model = dict(
     decoder_2d=_decoder,
     decoder_3d=_decoder)
 
-max_iters = 1000
+max_iters = 600
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 optim_wrapper = dict(
     type='OptimWrapper',
