@@ -50,7 +50,9 @@ def parse_args(argv=None):
 
 def build_config(args) -> Config:
     cfg = load_config(args)
-    cfg.load_from = args.checkpoint
+    # Loaded strictly in main() (MMEngine's load_from would evaluate a
+    # checkpoint of another architecture after a mere warning).
+    cfg.load_from = None
     cfg.resume = False
     if getattr(args, 'show_dir', None):
         hooks = list(cfg.get('custom_hooks', None) or [])
@@ -83,6 +85,23 @@ def add_mean_pose_baseline(cfg: Config) -> None:
     cfg.test_evaluator['mean_pose'] = train_set.mean_pose_3d().tolist()
 
 
+def load_strictly(runner: Runner, checkpoint: str) -> None:
+    """Load ``checkpoint`` into the runner's model; every key must fit.
+
+    Raises:
+        ValueError: missing / unexpected keys or shapes (listed), with what
+            to check.
+    """
+    try:
+        runner.load_checkpoint(checkpoint, map_location='cpu', strict=True)
+    except RuntimeError as err:
+        raise ValueError(
+            f"Checkpoint '{checkpoint}' does not fit the model built from "
+            f'the config ({err}). Check that the config matches the '
+            'checkpoint (the config dumped next to it in its work dir, or '
+            'the one convert_official.py wrote).') from err
+
+
 def pretrained_from(cfg: Config):
     """The stage I checkpoint the model was initialised from, or False.
 
@@ -109,6 +128,7 @@ def main(argv=None):
     apply_mmengine_fixes(trusted_dirs=[cfg.work_dir],
                          trust_checkpoint=args.trust_checkpoint)
     runner = Runner.from_cfg(cfg)
+    load_strictly(runner, args.checkpoint)
     metrics = runner.test()
     if is_main_process():
         method = args.method or osp.splitext(osp.basename(args.config))[0]

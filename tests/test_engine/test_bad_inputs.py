@@ -444,3 +444,26 @@ def test_ctrl_c_wrapped_by_mmengine_is_still_an_interrupt():
     assert caused_by_interrupt(info.value)
     assert caused_by_interrupt(KeyboardInterrupt())
     assert not caused_by_interrupt(ValueError('a real error'))
+
+
+def test_test_py_refuses_a_checkpoint_of_another_architecture(tmp_path):
+    """tools/test.py loads strictly: a stage I checkpoint given to a lifter
+    config stops before any evaluation, with the keys listed."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mpm.registry import MODELS
+    init_default_scope('mpm')
+    stage1 = MODELS.build(
+        Config.fromfile(osp.join(REPO, 'configs', 'demo',
+                                 'pretrain.py')).model)
+    path = tmp_path / 'stage1.pth'
+    torch.save(dict(meta={}, state_dict=stage1.state_dict()), path)
+    test_py = _load_by_path('mpm_tools_test',
+                            osp.join(REPO, 'tools', 'test.py'))
+    with pytest.raises(ValueError) as info:
+        test_py.main([SMOKE, str(path), '--work-dir', str(tmp_path / 'w')])
+    message = str(info.value)
+    assert 'does not fit the model' in message
+    assert 'decoder_2d' in message and 'Check that the config' in message
+    assert not (tmp_path / 'w' / 'metrics.json').exists()
