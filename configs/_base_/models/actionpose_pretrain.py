@@ -10,45 +10,16 @@
 # joints + 60% frames), one whole body part, or one window of 50% of the
 # frames; detector noise of 5 px jitter with 2% outliers of 50 px; weights
 # 1.0 (3D) / 0.1 (action) / 0.1 (alignment).
-num_joints = 17
-num_frames = 243
-embed_dim = 256
+# The 2D encoder, the shared trunk and the 3D reconstruction decoder are
+# those of MPM stage I (./mpm_pretrain.py), so their weights transfer alike.
+_base_ = ['./mpm_pretrain.py']
 model = dict(
+    _delete_=True,
     type='ActionPosePretrain',
     data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
-    encoder=dict(
-        type='PoseEncoder',
-        num_joints=num_joints,
-        in_channels=2,
-        embed_dim=512,
-        dropout=0.25),
-    trunk=dict(
-        type='PoseTrunk',
-        spatial=dict(
-            type='SpatialMLP',
-            in_dim=512,
-            out_dim=embed_dim,
-            num_blocks=1,
-            dropout=0.25),
-        temporal=dict(
-            type='TemporalTransformer',
-            num_frames=num_frames,
-            embed_dim=embed_dim,
-            depth=4,
-            num_heads=8,
-            ffn_dim=512,
-            dropout=0.1)),
-    decoder=dict(
-        type='MaskedPoseDecoder',
-        num_frames=num_frames,
-        in_channels=embed_dim,
-        embed_dim=embed_dim,
-        depth=1,
-        num_heads=8,
-        ffn_dim=512,
-        dropout=0.1,
-        num_joints=num_joints,
-        out_channels=3),
+    encoder={{_base_.model.encoder_2d}},
+    trunk={{_base_.model.trunk}},
+    decoder={{_base_.model.decoder_3d}},
     # Human3.6M's 15 actions in table order ('h36m' names the same set).
     class_names='h36m',
     # Embeddings of the labels by a frozen sentence encoder, written once
