@@ -2,6 +2,7 @@
 from .action_labels import ActionVocabulary, canonical_label
 from .amass import AmassDataset
 from .babel import dominant_frame_labels, frame_labels, load_babel
+from .base import PoseWindowDataset
 from .camera import (Camera, camera_params_of, camera_to_world,
                      denormalize_screen, h36m_cameras, normalize_screen,
                      project_to_pixels, quaternion_to_matrix, world_to_camera)
@@ -15,7 +16,8 @@ from .windows import WindowIndex, contiguous_subset
 __all__ = [
     'Camera', 'h36m_cameras', 'quaternion_to_matrix', 'world_to_camera',
     'camera_to_world', 'camera_params_of', 'project_to_pixels',
-    'normalize_screen', 'denormalize_screen', 'Human36mDataset',
+    'normalize_screen', 'denormalize_screen', 'PoseWindowDataset',
+    'Human36mDataset',
     'MpiInf3dhpDataset', 'AmassDataset', 'MixtureDataset', 'load_npz_dict',
     'WindowIndex', 'contiguous_subset', 'ActionVocabulary', 'canonical_label',
     'load_babel', 'frame_labels', 'dominant_frame_labels',

@@ -44,10 +44,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.logging import print_log
-from torch.utils.data import Dataset
 
-from mpm.registry import DATASETS, TRANSFORMS
+from mpm.registry import DATASETS
 from mpm.utils.skeleton import H36M_SKELETON
+from .base import PoseWindowDataset
 from .camera import (Camera, h36m_cameras, normalize_screen,
                      project_to_pixels, world_to_camera)
 from .io import NpzKeyError, load_npz_dict
@@ -124,7 +124,7 @@ def _to_z_up(points: np.ndarray, up_axis: str) -> np.ndarray:
 
 
 @DATASETS.register_module()
-class AmassDataset(Dataset):
+class AmassDataset(PoseWindowDataset):
     """AMASS joint windows with 3D and/or projected 2D keypoints.
 
     Args:
@@ -384,23 +384,8 @@ class AmassDataset(Dataset):
             modality=self.modality, camera=self.camera_mode,
             num_views=self.num_views, num_sequences=len(self.sequences))
 
-    @staticmethod
-    def _build_pipeline(pipeline):
-        if not pipeline:
-            return None
-        from mmengine.dataset import Compose
-        return Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t
-                        for t in pipeline])
 
     # ---------------------------------------------------------------- access
-    @property
-    def target_index(self) -> int:
-        """Position of the centre frame in a window (``seq_len // 2``)."""
-        return self.window_index.target_index
-
-    def __len__(self) -> int:
-        return len(self.window_index)
-
     def sequence_world(self, seq: int) -> np.ndarray:
         """(N, 17, 3) float64 world metres (Z up, downsampled) of sequence
         ``seq``."""

@@ -17,11 +17,11 @@ import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-from torch.utils.data import Dataset
 
-from mpm.registry import DATASETS, TRANSFORMS
+from mpm.registry import DATASETS
 from mpm.utils.skeleton import (H36M_32_TO_17, H36M_ACTIONS, H36M_SKELETON,
                                 H36M_TRAIN_SUBJECTS, action_name)
+from .base import PoseWindowDataset
 from .camera import camera_params_of, h36m_cameras, world_to_camera
 from .io import load_npz_dict
 from .windows import WindowIndex, contiguous_subset
@@ -58,7 +58,7 @@ def _is_category(name: str) -> bool:
 
 
 @DATASETS.register_module()
-class Human36mDataset(Dataset):
+class Human36mDataset(PoseWindowDataset):
     """Human3.6M 2D/3D keypoint windows, one per frame per camera.
 
     Args:
@@ -389,28 +389,12 @@ class Human36mDataset(Dataset):
             cameras=list(self.cameras),
         )
 
-    @staticmethod
-    def _build_pipeline(pipeline):
-        if not pipeline:
-            return None
-        from mmengine.dataset import Compose
-        transforms = [TRANSFORMS.build(t) if isinstance(t, dict) else t
-                      for t in pipeline]
-        return Compose(transforms)
 
     # ---------------------------------------------------------------- access
-    @property
-    def target_index(self) -> int:
-        """Position of the centre frame in a window (``seq_len // 2``)."""
-        return self.window_index.target_index
-
     @property
     def num_videos(self) -> int:
         """Number of (subject, sequence, camera) videos."""
         return len(self.video_info)
-
-    def __len__(self) -> int:
-        return len(self.window_index)
 
     def get_video(self, video: int) -> Tuple[np.ndarray, np.ndarray]:
         """Whole video ``video``: read-only views (N, 17, 2) normalised 2D and

@@ -25,11 +25,11 @@ import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-from torch.utils.data import Dataset
 
-from mpm.registry import DATASETS, TRANSFORMS
+from mpm.registry import DATASETS
 from mpm.utils.skeleton import (H36M_SKELETON, MPI_INF_3DHP_SKELETON,
                                 MPI_INF_3DHP_TO_H36M)
+from .base import PoseWindowDataset
 from .camera import normalize_screen
 from .io import load_npz_dict
 from .windows import WindowIndex, contiguous_subset
@@ -158,7 +158,7 @@ def sequence_sort_key(name: str) -> Tuple:
 
 
 @DATASETS.register_module()
-class MpiInf3dhpDataset(Dataset):
+class MpiInf3dhpDataset(PoseWindowDataset):
     """MPI-INF-3DHP 2D/3D keypoint windows (ground-truth 2D).
 
     Args:
@@ -522,28 +522,12 @@ class MpiInf3dhpDataset(Dataset):
             fps=dict(self.fps),
         )
 
-    @staticmethod
-    def _build_pipeline(pipeline):
-        if not pipeline:
-            return None
-        from mmengine.dataset import Compose
-        transforms = [TRANSFORMS.build(t) if isinstance(t, dict) else t
-                      for t in pipeline]
-        return Compose(transforms)
 
     # ---------------------------------------------------------------- access
-    @property
-    def target_index(self) -> int:
-        """Position of the centre frame in a window (``seq_len // 2``)."""
-        return self.window_index.target_index
-
     @property
     def num_videos(self) -> int:
         """Number of (sequence, camera) videos."""
         return len(self.video_info)
-
-    def __len__(self) -> int:
-        return len(self.window_index)
 
     def get_video(self, video: int) -> Tuple[np.ndarray, np.ndarray,
                                              np.ndarray]:

@@ -1,5 +1,6 @@
 """Algorithms (MODELS): stage I / II models built from registered parts."""
 from .actionpose_pretrain import ActionPosePretrain
+from .base import PoseAlgorithm
 from .masked_pose_modeling import (MaskedPoseModeling, PretrainedPartsInit,
                                    load_pretrained_parts)
 from .pose_completion import PoseCompletion, completion_key_map
@@ -8,7 +9,7 @@ from .pose_refiner import RefinedPoseLifter
 from .pstmo_pretrain import PSTMOPretrain
 
 __all__ = [
-    'PoseLifter', 'MaskedPoseModeling', 'PSTMOPretrain', 'PretrainedPartsInit',
-    'load_pretrained_parts', 'ActionPosePretrain', 'PoseCompletion',
-    'completion_key_map', 'RefinedPoseLifter'
+    'PoseAlgorithm', 'PoseLifter', 'MaskedPoseModeling', 'PSTMOPretrain',
+    'PretrainedPartsInit', 'load_pretrained_parts', 'ActionPosePretrain',
+    'PoseCompletion', 'completion_key_map', 'RefinedPoseLifter'
 ]

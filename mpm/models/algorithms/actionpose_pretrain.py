@@ -4,7 +4,6 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from torch import nn
 
 from mpm.datasets.action_labels import ActionVocabulary
@@ -12,6 +11,7 @@ from mpm.models.augmentations import DetectorNoise  # noqa: F401 (registers)
 from mpm.models.maskers import build_masker
 from mpm.registry import (DECODERS, ENCODERS, LOSSES, MODELS, TEXT_ENCODERS,
                           TRUNKS)
+from .base import PoseAlgorithm
 from .masked_pose_modeling import _mask_vector, encode_masked
 from .pose_lifter import split_batch_meta, zero_root
 
@@ -37,7 +37,7 @@ def masked_mean(tokens: torch.Tensor,
 
 
 @MODELS.register_module()
-class ActionPosePretrain(BaseModel):
+class ActionPosePretrain(PoseAlgorithm):
     """ActionPose pre-training objective.
 
     Per training batch (2D ``inputs`` (B, T, J, 2) normalised screen units,
@@ -122,8 +122,6 @@ class ActionPosePretrain(BaseModel):
                  root_index: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='PoseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         if unknown_label not in ('error', 'ignore'):
@@ -298,13 +296,6 @@ class ActionPosePretrain(BaseModel):
                 result['pred_action_text'] = self.class_names[text[i]]
         return results
 
-    def forward(self, inputs: torch.Tensor,
-                data_samples: Optional[dict] = None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'tensor':
-            return self._tensor(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f"Invalid mode '{mode}': use 'tensor', 'loss' or "
-                         "'predict'")
+    def tensor(self, inputs, data_samples=None):
+        """Raw network outputs (``forward(..., mode='tensor')``)."""
+        return self._tensor(inputs)

@@ -14,12 +14,12 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
-from mmengine.model import BaseModel
 from mmengine.registry import WEIGHT_INITIALIZERS
 from torch import nn
 
 from mpm.models.maskers import build_masker
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
+from .base import PoseAlgorithm
 from .pose_lifter import split_batch_meta, zero_root
 
 # --------------------------------------------------------------------------
@@ -138,7 +138,7 @@ MODALITY_SCHEDULES = ('alternate', 'both')
 
 
 @MODELS.register_module()
-class MaskedPoseModeling(BaseModel):
+class MaskedPoseModeling(PoseAlgorithm):
     """MPM stage I: reconstruct masked 2D and masked 3D pose sequences.
 
     Two branches share one trunk (spatial MLP + temporal transformer, the
@@ -229,8 +229,6 @@ class MaskedPoseModeling(BaseModel):
                  root_index: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='PoseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         if modality_schedule not in MODALITY_SCHEDULES:
@@ -401,16 +399,9 @@ class MaskedPoseModeling(BaseModel):
                 out['lift_3d'] = result['lift']
         return out
 
-    def forward(self, inputs: Optional[torch.Tensor] = None,
-                data_samples: Optional[dict] = None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'tensor':
-            return self._tensor(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f"Invalid mode '{mode}': use 'tensor', 'loss' or "
-                         "'predict'")
+    def tensor(self, inputs, data_samples=None):
+        """Raw network outputs (``forward(..., mode='tensor')``)."""
+        return self._tensor(inputs, data_samples)
 
     @torch.no_grad()
     def predict(self, inputs: Optional[torch.Tensor],

@@ -17,13 +17,13 @@ from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import BaseModel
 from torch import nn
 
 from mpm.models.maskers import (TABLE3_SETTINGS, TABLE4_SETTINGS,
                                 OcclusionMasker, build_masker, sample_seed)
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from mpm.utils import H36M_SKELETON, flip_keypoints
+from .base import PoseAlgorithm
 from .masked_pose_modeling import _mask_vector, encode_masked
 from .pose_lifter import split_batch_meta, zero_root
 
@@ -70,7 +70,7 @@ def occlusion_choice(settings: Sequence[str]) -> dict:
 
 
 @MODELS.register_module()
-class PoseCompletion(BaseModel):
+class PoseCompletion(PoseAlgorithm):
     """Complete 3D poses from incomplete 2D or 3D windows.
 
     Training: ``train_masker`` (default: one setting of the mode's table per
@@ -156,8 +156,6 @@ class PoseCompletion(BaseModel):
                  keep_visible: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='PoseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         if mode not in COMPLETION_MODES:
@@ -395,16 +393,9 @@ class PoseCompletion(BaseModel):
         out['mask'] = mask
         return out
 
-    def forward(self, inputs: Optional[torch.Tensor] = None,
-                data_samples: Optional[dict] = None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'tensor':
-            return self._tensor(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f"Invalid mode '{mode}': use 'tensor', 'loss' or "
-                         "'predict'")
+    def tensor(self, inputs, data_samples=None):
+        """Raw network outputs (``forward(..., mode='tensor')``)."""
+        return self._tensor(inputs, data_samples)
 
 
 def completion_key_map(mode: str, source: str) -> Dict[str, str]:

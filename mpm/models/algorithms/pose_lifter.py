@@ -3,10 +3,10 @@ import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import BaseModel
 
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from mpm.utils import H36M_SKELETON, flip_keypoints
+from .base import PoseAlgorithm
 
 
 def zero_root(pose: torch.Tensor, root_index: int = 0) -> torch.Tensor:
@@ -69,7 +69,7 @@ def apply_compat(trunk: dict, decoder: dict,
 
 
 @MODELS.register_module()
-class PoseLifter(BaseModel):
+class PoseLifter(PoseAlgorithm):
     """Lift a window of 2D poses to the 3D pose of its output frame.
 
     ``encoder`` (per-frame 2D embedding) -> ``trunk`` (spatial MLP + temporal
@@ -114,8 +114,6 @@ class PoseLifter(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None,
                  compat: Optional[str] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='PoseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         trunk, decoder = apply_compat(trunk, decoder, compat)
@@ -140,16 +138,9 @@ class PoseLifter(BaseModel):
         sequence = self.seq_head(features) if self.seq_head else None
         return final, sequence
 
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[dict] = None,
-                mode: str = 'tensor'):
-        if mode == 'tensor':
-            return self._forward(inputs)
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f"Invalid mode '{mode}': use 'tensor', 'loss' or "
-                         "'predict'")
+    def tensor(self, inputs, data_samples=None):
+        """Raw network outputs (``forward(..., mode='tensor')``)."""
+        return self._forward(inputs)
 
     def loss(self, inputs: torch.Tensor, data_samples: dict) -> Dict[str,
                                                                      torch.Tensor]:

@@ -13,12 +13,12 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
-from mmengine.model import BaseModel
 
 from mpm.registry import LOSSES, MODELS
 from ..refine import (ROOT_DEPTH_METHODS, RefineModule, batch_camera_params,
                       batch_root_position, estimate_root_depth,
                       pixels_from_normalized, pixels_to_rays)
+from .base import PoseAlgorithm
 from .pose_lifter import split_batch_meta, zero_root
 
 __all__ = ['RefinedPoseLifter', 'ROOT_DEPTH_MODES']
@@ -31,7 +31,7 @@ ROOT_DEPTH_LABELS = dict(gt='GT root depth', estimated='estimated root depth')
 
 
 @MODELS.register_module()
-class RefinedPoseLifter(BaseModel):
+class RefinedPoseLifter(PoseAlgorithm):
     """Lift a 2D window to 3D, then refine the output frame's pose.
 
     Args:
@@ -205,17 +205,10 @@ class RefinedPoseLifter(BaseModel):
         return self.refine(lifted, rays, depth), lifted, depth
 
     # -------------------------------------------------------------- modes
-    def forward(self, inputs: torch.Tensor,
-                data_samples: Optional[dict] = None, mode: str = 'tensor'):
-        if mode == 'tensor':
-            return self._refine(inputs, data_samples,
-                                grad_lifter=not self.freeze_lifter)
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f"Invalid mode '{mode}': use 'tensor', 'loss' or "
-                         "'predict'")
+    def tensor(self, inputs, data_samples=None):
+        """Raw network outputs (``forward(..., mode='tensor')``)."""
+        return self._refine(inputs, data_samples,
+                            grad_lifter=not self.freeze_lifter)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: dict) -> Dict[str, torch.Tensor]:

@@ -2,16 +2,16 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-from mmengine.model import BaseModel
 
 from mpm.models.maskers import build_masker
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
+from .base import PoseAlgorithm
 from .masked_pose_modeling import _mask_vector, encode_masked
 from .pose_lifter import split_batch_meta
 
 
 @MODELS.register_module()
-class PSTMOPretrain(BaseModel):
+class PSTMOPretrain(PoseAlgorithm):
     """Masked 2D-to-2D pose modeling, P-STMO's self-supervised stage.
 
     ``masker`` hides joints and whole frames (P-STMO: 3 joints per frame and
@@ -45,8 +45,6 @@ class PSTMOPretrain(BaseModel):
                  drop_frames: bool = True,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='PoseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         if loss_on not in ('all', 'hidden'):
@@ -98,13 +96,6 @@ class PSTMOPretrain(BaseModel):
             result['mask_2d'] = out['mask_2d'][i].cpu()
         return results
 
-    def forward(self, inputs: torch.Tensor,
-                data_samples: Optional[dict] = None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'tensor':
-            return self._tensor(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise ValueError(f"Invalid mode '{mode}': use 'tensor', 'loss' or "
-                         "'predict'")
+    def tensor(self, inputs, data_samples=None):
+        """Raw network outputs (``forward(..., mode='tensor')``)."""
+        return self._tensor(inputs)
