@@ -4,40 +4,24 @@
 # branches). Loss: 2.0 * L_m2m + 3.0 * L_m3m (paper; the public code uses
 # 5 and 2). 2D and 3D branches alternate step by step on paired batches.
 # Stage II loads `encoder.` and `trunk.` from its checkpoints.
+# The 2D encoder and the shared trunk are the STMO lifter's (same dicts,
+# ./stmo_lifter.py), so stage II loads them under the same names.
+_base_ = ['./stmo_lifter.py']
 num_joints = 17
 num_frames = 243
 embed_dim = 256
 model = dict(
+    _delete_=True,
     type='MaskedPoseModeling',
     data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
-    encoder_2d=dict(
-        type='PoseEncoder',
-        num_joints=num_joints,
-        in_channels=2,
-        embed_dim=512,
-        dropout=0.25),
+    encoder_2d={{_base_.model.encoder}},
     encoder_3d=dict(
         type='PoseEncoder',
         num_joints=num_joints,
         in_channels=3,
         embed_dim=512,
         dropout=0.25),
-    trunk=dict(
-        type='PoseTrunk',
-        spatial=dict(
-            type='SpatialMLP',
-            in_dim=512,
-            out_dim=embed_dim,
-            num_blocks=1,
-            dropout=0.25),
-        temporal=dict(
-            type='TemporalTransformer',
-            num_frames=num_frames,
-            embed_dim=embed_dim,
-            depth=4,
-            num_heads=8,
-            ffn_dim=512,
-            dropout=0.1)),
+    trunk={{_base_.model.trunk}},
     decoder_2d=dict(
         type='MaskedPoseDecoder',
         num_frames=num_frames,

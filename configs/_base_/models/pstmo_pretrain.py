@@ -5,34 +5,17 @@
 # (2,656,036 with L = 3). Masking: 3 joints per frame + 60% of the frames.
 # The fine-tuning config (configs/pstmo/finetune_h36m_cpn_243f.py) loads
 # `encoder.` and `trunk.` from its checkpoints.
+# The 2D encoder and the trunk are the STMO lifter's (./stmo_lifter.py).
+_base_ = ['./stmo_lifter.py']
 num_joints = 17
 num_frames = 243
-depth = 4
+depth = 4  # temporal layers L of the trunk; the decoder has L - 1
 model = dict(
+    _delete_=True,
     type='PSTMOPretrain',
     data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
-    encoder=dict(
-        type='PoseEncoder',
-        num_joints=num_joints,
-        in_channels=2,
-        embed_dim=512,
-        dropout=0.25),
-    trunk=dict(
-        type='PoseTrunk',
-        spatial=dict(
-            type='SpatialMLP',
-            in_dim=512,
-            out_dim=256,
-            num_blocks=1,
-            dropout=0.25),
-        temporal=dict(
-            type='TemporalTransformer',
-            num_frames=num_frames,
-            embed_dim=256,
-            depth=depth,
-            num_heads=8,
-            ffn_dim=512,
-            dropout=0.1)),
+    encoder={{_base_.model.encoder}},
+    trunk={{_base_.model.trunk}},
     decoder=dict(
         type='MaskedPoseDecoder',
         num_frames=num_frames,
