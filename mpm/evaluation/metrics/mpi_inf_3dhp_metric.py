@@ -20,6 +20,8 @@ from mpm.datasets.mpi_inf_3dhp import pck_joint_indices, sequence_sort_key
 from mpm.registry import METRICS
 from mpm.utils.skeleton import MPI_INF_3DHP_SKELETON, MPI_INF_3DHP_TO_H36M
 from ..functional import auc, mpjpe, pck, to_numpy_f64
+from .mpjpe_metric import (_get, mean_pose_mm, read_pose_pair,
+                           root_relative_mm)
 
 __all__ = ['MpiInf3dhpMetric', 'PAPER_TABLE2']
 
@@ -30,13 +32,6 @@ PAPER_TABLE2: Dict[str, Tuple[float, float, float]] = OrderedDict([
     ('P-STMO (paper, 81 f)', (97.9, 75.8, 32.2)),
     ('MPM (paper, 243 f)', (98.4, 80.0, 29.1)),
 ])
-
-
-def _get(sample: Any, key: str, default: Any = None) -> Any:
-    """Read ``key`` from a dict-like data sample (dict or BaseDataElement)."""
-    if hasattr(sample, 'get'):
-        return sample.get(key, default)
-    return getattr(sample, key, default)
 
 
 @METRICS.register_module()
@@ -109,41 +104,14 @@ class MpiInf3dhpMetric(BaseMetric):
         self.pck_key = f'pck_{self.pck_threshold:g}mm'
         self.mean_pose_mm: Optional[np.ndarray] = None
         if mean_pose is not None:
-            pose = to_numpy_f64(mean_pose, 'mean_pose')
-            if pose.ndim != 2 or pose.shape[1] != 3 or not (
-                    0 <= self.root_index < pose.shape[0]):
-                raise ValueError(
-                    f'mean_pose must be (J, 3) metres with the root joint '
-                    f'{self.root_index}; got shape {pose.shape}.')
-            self.mean_pose_mm = (pose - pose[self.root_index]) * 1000.0
+            self.mean_pose_mm = mean_pose_mm(mean_pose, self.root_index)
 
     # ------------------------------------------------------------- process
     def _poses(self, sample: Any, index: int) -> Tuple[np.ndarray,
                                                         np.ndarray]:
         """(F, J, 3) root-relative prediction and ground truth in mm."""
-        poses = []
-        for key in ('pred_keypoints_3d', 'gt_keypoints_3d'):
-            value = _get(sample, key)
-            if value is None:
-                keys = (sorted(sample.keys())
-                        if hasattr(sample, 'keys') else type(sample))
-                raise KeyError(
-                    f'{type(self).__name__}: data sample {index} of the batch '
-                    f"has no '{key}' (it has {keys}). The model's predict "
-                    "mode must return 'pred_keypoints_3d' and "
-                    "'gt_keypoints_3d' (J, 3) in metres.")
-            poses.append(to_numpy_f64(value, key))
-        pred, gt = poses
-        if pred.ndim == 2:
-            pred, gt = pred[None], gt[None]
-        if pred.ndim != 3 or pred.shape[-1] != 3 or pred.shape != gt.shape:
-            raise ValueError(
-                f'{type(self).__name__}: data sample {index} (sequence '
-                f"{_get(sample, 'sequence')!r}, frame "
-                f"{_get(sample, 'frame')!r}): pred_keypoints_3d "
-                f'{tuple(poses[0].shape)} and gt_keypoints_3d '
-                f'{tuple(poses[1].shape)} must both be (J, 3) or (F, J, 3) '
-                'and match.')
+        pred, gt = read_pose_pair(sample, index, type(self).__name__,
+                                  context=('sequence', 'frame'))
         num_joints = pred.shape[1]
         if not -num_joints <= self.root_index < num_joints or (
                 self.pck_joints and max(self.pck_joints) >= num_joints):
@@ -152,9 +120,8 @@ class MpiInf3dhpMetric(BaseMetric):
                 f'root_index is {self.root_index} and the PCK joints go up '
                 f'to {max(self.pck_joints)} (joint_order='
                 f"'{self.joint_order}' expects the 17 MPI-INF-3DHP joints).")
-        r = self.root_index
-        return ((pred - pred[:, r:r + 1]) * 1000.0,
-                (gt - gt[:, r:r + 1]) * 1000.0)
+        return (root_relative_mm(pred, self.root_index),
+                root_relative_mm(gt, self.root_index))
 
     @staticmethod
     def _valid_mask(sample: Any, frames: int, index: int) -> np.ndarray:

@@ -32,6 +32,70 @@ def _get(sample: Any, key: str, default: Any = None) -> Any:
     return getattr(sample, key, default)
 
 
+def read_pose_pair(sample: Any, index: int, owner: str,
+                   context: Sequence[str] = ('action', 'subject', 'frame')
+                   ) -> Tuple[np.ndarray, np.ndarray]:
+    """The prediction and ground truth of one data sample, checked.
+
+    Args:
+        sample: a data sample with ``pred_keypoints_3d`` and
+            ``gt_keypoints_3d``, (J, 3) or (F, J, 3) metres.
+        index: its position in the batch (for messages).
+        owner: the metric's name (for messages).
+        context: sample keys named in the shape error (e.g. action, frame).
+
+    Returns:
+        ``(pred, gt)``, float64 (F, J, 3) metres (F = 1 for a single pose).
+
+    Raises:
+        KeyError: a pose is missing. ValueError: the shapes are not (J, 3) /
+            (F, J, 3) or differ.
+    """
+    poses = []
+    for key in ('pred_keypoints_3d', 'gt_keypoints_3d'):
+        value = _get(sample, key)
+        if value is None:
+            keys = (sorted(sample.keys())
+                    if hasattr(sample, 'keys') else type(sample))
+            raise KeyError(
+                f'{owner}: data sample {index} of the batch '
+                f"has no '{key}' (it has {keys}). The model's predict "
+                "mode must return dicts with 'pred_keypoints_3d' and "
+                "'gt_keypoints_3d' (J, 3) in metres.")
+        poses.append(to_numpy_f64(value, key))
+    pred, gt = poses
+    if pred.ndim == 2:
+        pred, gt = pred[None], gt[None]
+    if pred.ndim != 3 or pred.shape[-1] != 3 or pred.shape != gt.shape:
+        where = ', '.join(f'{k} {_get(sample, k)!r}' for k in context)
+        raise ValueError(
+            f'{owner}: data sample {index} ({where}): pred_keypoints_3d '
+            f'{tuple(poses[0].shape)} and gt_keypoints_3d '
+            f'{tuple(poses[1].shape)} must both be (J, 3) or (F, J, 3) '
+            'and match.')
+    return pred, gt
+
+
+def root_relative_mm(pose: np.ndarray, root_index: int) -> np.ndarray:
+    """(..., J, 3) metres -> the same made root-relative, in millimetres."""
+    return (pose - np.take(pose, [root_index], axis=-2)) * 1000.0
+
+
+def mean_pose_mm(pose: Any, root_index: int) -> np.ndarray:
+    """A (J, 3) mean pose in metres -> root-relative millimetres (float64).
+
+    Raises:
+        ValueError: not (J, 3), or ``root_index`` is not one of its joints.
+    """
+    pose = to_numpy_f64(pose, 'mean_pose')
+    if pose.ndim != 2 or pose.shape[-1] != 3 or not (
+            -pose.shape[0] <= root_index < pose.shape[0]):
+        raise ValueError(
+            f'mean_pose must have shape (J, 3) in metres with the root joint '
+            f'{root_index} among its J joints; got {tuple(pose.shape)}')
+    return root_relative_mm(pose, root_index)
+
+
 @METRICS.register_module()
 class Human36mMetric(BaseMetric):
     """MPJPE, P-MPJPE and N-MPJPE in millimetres, per action and averaged.
@@ -123,13 +187,7 @@ class Human36mMetric(BaseMetric):
         if pose is None:
             self.mean_pose_mm = None
             return
-        pose = to_numpy_f64(pose, 'mean_pose')
-        if pose.ndim != 2 or pose.shape[-1] != 3:
-            raise ValueError(
-                f'mean_pose must have shape (J, 3) in metres; got '
-                f'{tuple(pose.shape)}')
-        self._check_root(pose.shape[0], 'mean_pose')
-        self.mean_pose_mm = (pose - pose[self.root_index]) * 1000.0
+        self.mean_pose_mm = mean_pose_mm(pose, self.root_index)
 
     def _check_root(self, num_joints: int, what: str) -> None:
         if not -num_joints <= self.root_index < num_joints:
@@ -140,35 +198,10 @@ class Human36mMetric(BaseMetric):
     def _sample_poses(self, sample: Any,
                       index: int) -> Tuple[np.ndarray, np.ndarray]:
         """(F, J, 3) root-relative prediction and ground truth in mm."""
-        poses = []
-        for key in ('pred_keypoints_3d', 'gt_keypoints_3d'):
-            value = _get(sample, key)
-            if value is None:
-                keys = (sorted(sample.keys())
-                        if hasattr(sample, 'keys') else type(sample))
-                raise KeyError(
-                    f'{type(self).__name__}: data sample {index} of the batch '
-                    f"has no '{key}' (it has {keys}). The model's predict "
-                    "mode must return dicts with 'pred_keypoints_3d' and "
-                    "'gt_keypoints_3d' (J, 3) in metres.")
-            poses.append(to_numpy_f64(value, key))
-        pred, gt = poses
-        if pred.ndim == 2:
-            pred, gt = pred[None], gt[None]
-        if (pred.ndim != 3 or pred.shape[-1] != 3 or pred.shape != gt.shape):
-            raise ValueError(
-                f'{type(self).__name__}: data sample {index} (action '
-                f"{_get(sample, 'action')!r}, subject "
-                f"{_get(sample, 'subject')!r}, frame "
-                f"{_get(sample, 'frame')!r}): pred_keypoints_3d "
-                f'{tuple(poses[0].shape)} and gt_keypoints_3d '
-                f'{tuple(poses[1].shape)} must both be (J, 3) or (F, J, 3) '
-                'and match.')
+        pred, gt = read_pose_pair(sample, index, type(self).__name__)
         self._check_root(pred.shape[1], 'the poses')
-        root = self.root_index
-        pred = (pred - pred[:, root:root + 1]) * 1000.0
-        gt = (gt - gt[:, root:root + 1]) * 1000.0
-        return pred, gt
+        return (root_relative_mm(pred, self.root_index),
+                root_relative_mm(gt, self.root_index))
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         """Compute per-frame errors of one batch and store them.
