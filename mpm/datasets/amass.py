@@ -373,12 +373,8 @@ class AmassDataset(PoseWindowDataset):
         return cfg
 
     def _metainfo(self, metadata) -> Dict[str, Any]:
-        sk = H36M_SKELETON
         return dict(
-            dataset_name='amass', num_joints=sk.num_joints,
-            joint_names=list(sk.joint_names), parents=list(sk.parents),
-            flip_indices=sk.flip_permutation.tolist(), left=list(sk.left),
-            right=list(sk.right), root=sk.root,
+            dataset_name='amass', **H36M_SKELETON.metainfo(),
             fps=float(metadata.get('fps', 50.0)) / self.downsample,
             seq_len=self.seq_len, dilation=self.dilation,
             modality=self.modality, camera=self.camera_mode,

@@ -369,17 +369,10 @@ class Human36mDataset(PoseWindowDataset):
         return pose[:, list(H36M_32_TO_17)] if pose.shape[1] == 32 else pose
 
     def _metainfo(self, sequences) -> Dict[str, Any]:
-        sk = H36M_SKELETON
         present = {action_name(seq) for _, seq in sequences}
         return dict(
             dataset_name='h36m',
-            num_joints=sk.num_joints,
-            joint_names=list(sk.joint_names),
-            parents=list(sk.parents),
-            flip_indices=sk.flip_permutation.tolist(),
-            left=list(sk.left),
-            right=list(sk.right),
-            root=sk.root,
+            **H36M_SKELETON.metainfo(),
             fps=50 / self.downsample,
             seq_len=self.seq_len,
             dilation=self.dilation,

@@ -5,7 +5,7 @@ Human3.6M-17 joint order (index: name): 0 pelvis, 1 R hip, 2 R knee, 3 R ankle,
 11 L shoulder, 12 L elbow, 13 L wrist, 14 R shoulder, 15 R elbow, 16 R wrist.
 """
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Any, Dict, Tuple
 
 import numpy as np
 
@@ -36,6 +36,17 @@ class Skeleton:
     def bones(self) -> Tuple[Tuple[int, int], ...]:
         """(parent, child) pairs."""
         return tuple((p, c) for c, p in enumerate(self.parents) if p >= 0)
+
+    def metainfo(self) -> Dict[str, Any]:
+        """The skeleton as plain types, for a dataset's ``metainfo``:
+        ``num_joints``, ``joint_names``, ``parents``, ``flip_indices``,
+        ``left``, ``right``, ``root``."""
+        return dict(num_joints=self.num_joints,
+                    joint_names=list(self.joint_names),
+                    parents=list(self.parents),
+                    flip_indices=self.flip_permutation.tolist(),
+                    left=list(self.left), right=list(self.right),
+                    root=self.root)
 
 
 H36M_SKELETON = Skeleton(
