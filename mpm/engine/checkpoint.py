@@ -49,6 +49,8 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
+from mpm.utils.fileio import atomic_write
+
 PathLike = Union[str, os.PathLike]
 MapLocation = Union[None, str, torch.device, Callable, Dict[str, str]]
 
@@ -456,9 +458,9 @@ def save_published(ckpt: Any,
 
     With ``add_hash`` the file is named ``<stem>-<first 8 hex of sha256>``
     plus the extension of ``out_file`` (``.pth`` if it has none), the
-    OpenMMLab release convention that ``torch.hub`` can verify. The file is
-    written to a temporary name in the output directory, checked to load
-    with ``weights_only=True``, then moved into place.
+    OpenMMLab release convention that ``torch.hub`` can verify. The bytes
+    are checked to load with ``weights_only=True`` and written atomically
+    (:func:`mpm.utils.fileio.atomic_write`).
 
     Args:
         ckpt (dict): A loaded checkpoint (see :func:`strip_checkpoint`).
@@ -468,24 +470,16 @@ def save_published(ckpt: Any,
     Returns:
         str: The path of the written file.
     """
-    stripped = strip_checkpoint(ckpt)
-    out_file = osp.abspath(osp.expanduser(os.fspath(out_file)))
-    out_dir = osp.dirname(out_file)
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.publish-', suffix='.pth', dir=out_dir)
-    os.close(fd)
-    try:
-        torch.save(stripped, tmp)
-        torch.load(tmp, map_location='cpu', weights_only=True)  # self-check
-        final = out_file
-        if add_hash:
-            root, ext = osp.splitext(out_file)
-            final = f'{root}-{sha256_file(tmp)[:8]}{ext or ".pth"}'
-        os.replace(tmp, final)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    buffer = io.BytesIO()
+    torch.save(strip_checkpoint(ckpt), buffer)
+    data = buffer.getvalue()
+    # Self-check: the published bytes load with weights_only=True.
+    torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
+    final = osp.abspath(osp.expanduser(os.fspath(out_file)))
+    if add_hash:
+        root, ext = osp.splitext(final)
+        final = f'{root}-{hashlib.sha256(data).hexdigest()[:8]}{ext or ".pth"}'
+    atomic_write(final, lambda f: f.write(data))
     return final
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from mpm.datasets.camera import (Camera, h36m_cameras, project_to_pixels,
                                  world_to_camera)
+from mpm.utils.fileio import atomic_write
 from mpm.utils.skeleton import H36M_32_TO_17, H36M_SKELETON
 from .motion import (ACTIONS, action_index, subject_body, subject_number,
                      synthesize_motion_32)
@@ -283,11 +284,8 @@ def build_synthetic_h36m(seed: int = 0,
 
 def _save_npz(path: str, compress: bool, **entries) -> None:
     """Write an .npz atomically (temporary file, then rename)."""
-    tmp = path + '.tmp'
     save = np.savez_compressed if compress else np.savez
-    with open(tmp, 'wb') as f:
-        save(f, **entries)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: save(f, **entries))
 
 
 def generate_synthetic_h36m(out_dir: str,

@@ -1,12 +1,12 @@
 """Base class of the frozen text encoders: caching of label embeddings."""
 import hashlib
 import json
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
+
+from mpm.utils.fileio import atomic_write
 
 #: File name pattern of the on-disk cache: ``text_emb_<hash>.npz``.
 CACHE_PATTERN = 'text_emb_{}.npz'
@@ -153,16 +153,9 @@ class BaseTextEncoder:
         path = self.cache_path(labels)
         if path is None:
             return
-        os.makedirs(self.cache_dir, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix='.npz', dir=self.cache_dir)
-        os.close(fd)
-        try:
-            np.savez(tmp, labels=np.array(labels), embeddings=embeddings,
-                     model_id=np.array(self.model_id))
-            os.replace(tmp, path)
-        finally:
-            if osp.exists(tmp):
-                os.remove(tmp)
+        atomic_write(path, lambda f: np.savez(
+            f, labels=np.array(labels), embeddings=embeddings,
+            model_id=np.array(self.model_id)))
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(model_id={self.model_id!r}, '
