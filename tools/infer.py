@@ -1,27 +1,60 @@
-"""Lift 2D keypoints from any 2D detector to 3D poses (in-the-wild inference).
+"""Lift a video, or 2D keypoints from any detector, to 3D motion.
 
     python tools/infer.py --config CONFIG --checkpoint CKPT \
-        --input keypoints.json --format coco --image-size 1920 1080 \
-        --output out/ [--render] [--render-format gif|mp4] [--fps 25] \
-        [--device cpu] [--batch-size 256] [--no-flip] \
-        [--score-threshold 0.3] [--trust-checkpoint]
+        --input VIDEO.mp4|DIR_OF_FRAMES|KEYPOINTS.json|.npy|.npz \
+        --output out/ [--format coco|halpe|mediapipe|h36m] [--image-size W H] \
+        [--track-field auto|none|NAME] [--first-frame-id 0] \
+        [--focal-length F | --fov DEG] [--smooth S] \
+        [--export json csv bvh] [--render] [--render-format gif|mp4] \
+        [--fps FPS] [--backend pytorch|onnxruntime] [--device cpu] \
+        [--batch-size 256] [--no-flip] [--score-threshold 0.3] \
+        [--dilation D] [--trust-checkpoint]
 
-``--input``: a COCO-style JSON result list (``image_id``, ``keypoints``
-``[x, y, score] * K``, ``score``; the best person per image, frames sorted by
-``image_id``) or a ``.npy`` / ``.npz`` (T, K, 3) array, in the ``--format``
-layout (``coco`` 17, ``halpe`` 26, ``h36m`` 17 keypoints).
+``--input``:
+  - a video file (any FFmpeg-readable container) or a folder of frames
+    (images in natural name order): MediaPipe Pose (the ``video`` extra,
+    ``pip install -e '.[video]'``; its models ship inside the wheel) finds
+    one person per frame; the image size and fps come from the video.
+  - a COCO-style JSON result list (``image_id``, ``keypoints`` ``[x, y,
+    score] * K``, ``score``; optional track ids ``track_id`` / ``idx``), or
+    a ``.npy`` / ``.npz`` (T, K, 3) array (one person) or (P, T, K, 3)
+    array (P tracks), in the ``--format`` layout (``coco`` 17, ``halpe``
+    26, ``mediapipe`` 33, ``h36m`` 17 keypoints); needs ``--image-size``.
+    Integer image ids are frame indices (``--first-frame-id``: the id of
+    frame 0).
 
-Writes ``OUTPUT/poses_3d.npy``: (T, 17, 3) float32 Human3.6M-17 poses in
-root-relative metres (camera frame: x right, y down, z away from the camera).
-``--render`` also writes ``OUTPUT/animation.gif`` (2D input beside the 3D
-skeleton; ``--render-format mp4`` writes ``animation.mp4`` when ffmpeg is on
-the PATH). Prints the lifting speed in frames per second (model only, not
-loading or rendering).
+Outputs (T = frames of the video; NaN / null / empty where the person has no
+detection):
+  - one person: ``OUTPUT/poses_3d.npy`` (T, 17, 3) float32 Human3.6M-17
+    root-relative metres, camera axes (x right, y down, z away from the
+    camera); ``OUTPUT/poses_3d_camera.npy`` (T, 17, 3) metres in the camera
+    frame (root depth solved in closed form from the 2D rays and the lifted
+    skeleton, with ``--focal-length`` pixels, default from a 60 degree
+    horizontal field of view, ``--fov``); ``keypoints_2d.npy``; ``meta.json``
+    (units, frames, fps, focal length).
+  - tracks (a track field or a (P, T, K, 3) array): the same files under
+    ``OUTPUT/track_<id>/``, each track lifted with its own windows.
+  - ``--export json csv bvh``: ``motion.json``, ``motion.csv``,
+    ``motion.bvh`` beside them (BVH: 17 joints, metres, Y up, opens in
+    Blender: File > Import > Motion Capture (.bvh)).
+  - ``--render``: ``animation.gif`` (or ``.mp4`` when ffmpeg exists) of the
+    video frame (when there is one) with the 2D skeleton beside the 3D one.
 
-``--checkpoint`` is read with ``torch.load(weights_only=True)``; files that
-need full unpickling are refused unless ``--trust-checkpoint`` is given (only
-for files whose origin you trust). Without ``--checkpoint`` the model keeps
-its random initial weights (for speed measurements only).
+Missing keypoints (NaN, null, (0, 0)) and frames without detection are
+filled in time for the lifter and passed as hidden joints (models with an
+input mask vector) or used as filled (a warning says how many). ``--smooth
+S`` smooths the 3D poses in time (Gaussian, S frames; off by default).
+
+``--backend onnxruntime`` runs ``--checkpoint model.onnx`` made by
+``tools/deployment/export_onnx.py`` (the ``onnx`` extra).
+
+Prints the speed of the 2D stage (video decoding + MediaPipe), the lifting
+and the rendering separately, in frames per second.
+
+``--checkpoint`` is required. A ``.pth`` is read with
+``torch.load(weights_only=True)``; files that need full unpickling are
+refused unless ``--trust-checkpoint`` is given (only for files whose origin
+you trust).
 """
 import argparse
 import os
@@ -32,35 +65,67 @@ import time
 import numpy as np
 import torch
 
-from mpm.apis import init_lifter, lift, load_keypoints
-from mpm.datasets.keypoint_layouts import convert_keypoints
+from mpm.apis import init_lifter, load_tracks
+from mpm.apis.camera_space import DEFAULT_FOV_DEG, default_focal_length
+from mpm.apis.keypoint_files import KeypointTracks
+from mpm.apis.motion import lift_track
+from mpm.apis.motion_export import EXPORT_FORMATS, save_motion
+from mpm.datasets.keypoint_layouts import LAYOUT_NUM_KEYPOINTS
+
+KEYPOINT_EXTENSIONS = ('.json', '.npy', '.npz')
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Lift 2D detector keypoints of a video to 3D poses.')
+        description='Lift a video or 2D detector keypoints to 3D motion.')
     parser.add_argument('--config', required=True, help='model config file')
-    parser.add_argument('--checkpoint', default=None,
-                        help='weights (.pth); omitted: random weights')
+    parser.add_argument('--checkpoint', required=True,
+                        help='weights (.pth), or the .onnx file with '
+                        '--backend onnxruntime')
     parser.add_argument('--input', required=True,
-                        help='2D keypoints: COCO-style .json, .npy or .npz')
-    parser.add_argument('--format', default='coco',
-                        choices=['coco', 'halpe', 'h36m'],
-                        help='keypoint layout of --input')
-    parser.add_argument('--image-size', type=int, nargs=2, required=True,
+                        help='a video file, a folder of frames, or 2D '
+                        'keypoints (COCO-style .json, .npy, .npz)')
+    parser.add_argument('--format', default=None,
+                        choices=sorted(LAYOUT_NUM_KEYPOINTS),
+                        help='keypoint layout of a keypoint --input '
+                        "(default coco; videos use MediaPipe's 'mediapipe')")
+    parser.add_argument('--image-size', type=int, nargs=2, default=None,
                         metavar=('W', 'H'),
-                        help='width and height of the video in pixels')
+                        help='width and height of the video in pixels '
+                        '(required for keypoint files)')
     parser.add_argument('--output', required=True, help='output folder')
+    parser.add_argument('--track-field', default='auto',
+                        help="JSON field with the track id: 'auto' "
+                        "(track_id, else idx, else one person), 'none' (the "
+                        'best detection per image) or a field name')
+    parser.add_argument('--first-frame-id', type=int, default=0,
+                        help='integer image_id of the first video frame')
+    parser.add_argument('--focal-length', type=float, default=None,
+                        help='focal length in pixels for the camera-space '
+                        'poses (default: from --fov)')
+    parser.add_argument('--fov', type=float, default=DEFAULT_FOV_DEG,
+                        help='horizontal field of view in degrees used when '
+                        '--focal-length is not given')
+    parser.add_argument('--smooth', type=float, default=0.0,
+                        help='temporal smoothing strength (Gaussian standard '
+                        'deviation in frames; 0 = off)')
+    parser.add_argument('--export', nargs='+', default=[],
+                        choices=sorted(EXPORT_FORMATS),
+                        help='also write motion.json / motion.csv / '
+                        'motion.bvh per person')
     parser.add_argument('--render', action='store_true',
                         help='also write an animation of 2D input and 3D')
     parser.add_argument('--render-format', default='gif',
                         choices=['gif', 'mp4'],
                         help='animation file type (mp4 needs ffmpeg; falls '
                         'back to gif)')
-    parser.add_argument('--fps', type=float, default=25.0,
-                        help='frame rate of the animation')
+    parser.add_argument('--fps', type=float, default=None,
+                        help="frame rate (default: the video's, else 25)")
+    parser.add_argument('--backend', default='pytorch',
+                        choices=['pytorch', 'onnxruntime'],
+                        help='run the lifter with PyTorch or onnxruntime')
     parser.add_argument('--device', default='cpu',
-                        help="'cpu', 'cuda', 'cuda:0', ...")
+                        help="'cpu', 'cuda', 'cuda:0', ... (pytorch backend)")
     parser.add_argument('--batch-size', type=int, default=256,
                         help='windows per forward pass')
     parser.add_argument('--no-flip', action='store_true',
@@ -76,42 +141,145 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def _fail(message: str):
+    sys.exit(f'error: {message}')
+
+
+def _is_keypoint_file(path: str) -> bool:
+    return osp.splitext(path)[1].lower() in KEYPOINT_EXTENSIONS
+
+
+def read_input(args):
+    """-> (KeypointTracks, layout, image_size, fps, frames or None,
+    seconds and frames of the 2D stage)."""
+    if _is_keypoint_file(args.input):
+        if args.image_size is None:
+            _fail(f'--input {args.input} is a keypoint file: pass the video '
+                  'size with --image-size W H (pixels).')
+        layout = args.format or 'coco'
+        track_field = None if args.track_field == 'none' else \
+            args.track_field
+        tracks = load_tracks(args.input, layout, track_field=track_field,
+                             first_frame_id=args.first_frame_id)
+        return (tracks, layout, tuple(args.image_size), args.fps or 25.0,
+                None, None)
+    from mpm.apis.pose2d import MediaPipePose2D
+    from mpm.apis.video import open_frames
+    if args.format not in (None, 'mediapipe'):
+        _fail(f'--format {args.format} is for keypoint files; a video is '
+              "read by MediaPipe (layout 'mediapipe').")
+    frames = open_frames(args.input, default_fps=args.fps or 25.0)
+    if args.image_size is not None and \
+            tuple(args.image_size) != frames.image_size:
+        _fail(f'--image-size {args.image_size[0]} {args.image_size[1]} but '
+              f'{args.input} is {frames.image_size[0]}x'
+              f'{frames.image_size[1]}; leave --image-size out for videos.')
+    start = time.perf_counter()
+    with MediaPipePose2D() as detector:
+        landmarks = detector.detect(frames)
+    elapsed = time.perf_counter() - start
+    found = np.isfinite(landmarks[..., 0]).any(-1)
+    if not found.any():
+        _fail(f'MediaPipe found no person in any of the {len(landmarks)} '
+              f'frames of {args.input}; check that a whole person is '
+              'visible, or run another 2D detector and pass its keypoints.')
+    print(f'2D stage (decode + MediaPipe Pose): {len(landmarks)} frames in '
+          f'{elapsed:.2f} s: {len(landmarks) / max(elapsed, 1e-9):.1f} '
+          f'frames/s; a person in {int(found.sum())} of them')
+    tracks = KeypointTracks({'0': landmarks}, tracked=False)
+    return (tracks, 'mediapipe', frames.image_size,
+            args.fps or frames.fps, frames, (elapsed, len(landmarks)))
+
+
+def build_model(args):
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        _fail(f'--device {args.device} but CUDA is not available; use '
+              '--device cpu.')
+    if args.backend == 'onnxruntime':
+        from mmengine.config import Config
+        from mpm.apis.onnx_lifter import OnnxLifter
+        if not args.checkpoint.endswith('.onnx'):
+            _fail('--backend onnxruntime runs an .onnx file: pass '
+                  '--checkpoint model.onnx (made by tools/deployment/'
+                  'export_onnx.py).')
+        model = OnnxLifter(args.checkpoint)
+        model.cfg = Config.fromfile(args.config)
+        return model
+    if args.checkpoint.endswith('.onnx'):
+        _fail('--checkpoint is an .onnx file: add --backend onnxruntime.')
+    return init_lifter(args.config, args.checkpoint, device=args.device,
+                       trust_checkpoint=args.trust_checkpoint)
+
+
 def main(argv=None):
     args = parse_args(argv)
-    if args.device.startswith('cuda') and not torch.cuda.is_available():
-        sys.exit(f'error: --device {args.device} but CUDA is not available; '
-                 'use --device cpu.')
-    keypoints = load_keypoints(args.input, args.format)
-    model = init_lifter(args.config, args.checkpoint, device=args.device,
-                        trust_checkpoint=args.trust_checkpoint)
-    T = keypoints.shape[0]
-    if args.device.startswith('cuda'):
-        torch.cuda.synchronize()
+    try:
+        focal = (args.focal_length if args.focal_length is not None else
+                 None)
+        if focal is not None and not focal > 0:
+            raise ValueError(f'--focal-length must be > 0 pixels, got '
+                             f'{focal}.')
+        tracks, layout, image_size, fps, frames, _ = read_input(args)
+        if focal is None:
+            focal = default_focal_length(image_size, args.fov)
+        model = build_model(args)
+    except (ValueError, KeyError, ImportError, FileNotFoundError) as err:
+        _fail(str(err))
+    motions = {}
+    lifted = 0
     start = time.perf_counter()
-    poses = lift(model, keypoints, tuple(args.image_size), layout=args.format,
-                 batch_size=args.batch_size, flip=not args.no_flip,
-                 score_threshold=args.score_threshold,
-                 dilation=args.dilation)
+    for name, keypoints in tracks.keypoints.items():
+        try:
+            motions[name] = lift_track(
+                model, keypoints, image_size, layout=layout, name=name,
+                focal_length=focal, smoothing=args.smooth, fps=fps,
+                batch_size=args.batch_size, flip=not args.no_flip,
+                score_threshold=args.score_threshold,
+                dilation=args.dilation)
+        except ValueError as err:
+            _fail(str(err))
+        detected = np.flatnonzero(motions[name].detected)
+        lifted += int(detected[-1] - detected[0] + 1)
     if args.device.startswith('cuda'):
         torch.cuda.synchronize()
     elapsed = time.perf_counter() - start
+    print(f'lifted {lifted} frames in {elapsed:.3f} s: '
+          f'{lifted / max(elapsed, 1e-9):.1f} frames/s '
+          f'({len(motions)} track(s), backend {args.backend}, device '
+          f'{args.device if args.backend == "pytorch" else "cpu"}, flip '
+          f'{"off" if args.no_flip else "on"}, batch {args.batch_size}, '
+          f'smoothing {args.smooth:g})')
     os.makedirs(args.output, exist_ok=True)
-    out_npy = osp.join(args.output, 'poses_3d.npy')
-    np.save(out_npy, poses.astype(np.float32))
-    print(f'lifted {T} frames in {elapsed:.3f} s: '
-          f'{T / max(elapsed, 1e-9):.1f} frames/s '
-          f'(device {args.device}, flip {"off" if args.no_flip else "on"}, '
-          f'batch {args.batch_size})')
-    print(f'3D poses (T, 17, 3) metres written to {out_npy}')
+    render_time, rendered = 0.0, 0
+    for name, motion in motions.items():
+        out_dir = (osp.join(args.output, f'track_{name}') if tracks.tracked
+                   else args.output)
+        paths = save_motion(motion, out_dir, args.export)
+        print(f"{'track ' + name + ': ' if tracks.tracked else ''}"
+              f'poses_3d.npy (T, 17, 3) root-relative metres and '
+              f'poses_3d_camera.npy camera-frame metres (x right, y down, '
+              f'z forward; f = {motion.focal_length:.0f} px), '
+              f'{int(motion.detected.sum())} of {motion.num_frames} frames '
+              f'detected, in {out_dir}'
+              + (f"; exported {', '.join(osp.basename(paths[e]) for e in args.export)}"  # noqa: E501
+                 if args.export else ''))
+        if args.render:
+            from mpm.visualization.animation import render_animation
+            start = time.perf_counter()
+            path = render_animation(
+                motion.keypoints_2d, motion.poses_3d,
+                osp.join(out_dir, f'animation.{args.render_format}'),
+                fps=fps, image_size=image_size, frames=frames,
+                title=f'track {name}' if tracks.tracked else None)
+            render_time += time.perf_counter() - start
+            rendered += motion.num_frames
+            print(f'animation written to {path}')
     if args.render:
-        from mpm.visualization.animation import render_animation
-        kp_h36m, _ = convert_keypoints(keypoints, args.format)
-        path = render_animation(
-            kp_h36m, poses,
-            osp.join(args.output, f'animation.{args.render_format}'),
-            fps=args.fps, image_size=tuple(args.image_size))
-        print(f'animation written to {path}')
-    return poses
+        print(f'rendered {rendered} frames in {render_time:.2f} s: '
+              f'{rendered / max(render_time, 1e-9):.1f} frames/s')
+    if not tracks.tracked:
+        return motions['0'].poses_3d
+    return {name: m.poses_3d for name, m in motions.items()}
 
 
 if __name__ == '__main__':

@@ -1,5 +1,8 @@
-"""High-level APIs: build a model from a config and checkpoint."""
+"""High-level APIs: build a model from a config and checkpoint, read 2D
+detector output, lift it to 3D."""
 from .inference import init_lifter, load_lifter_weights
-from .lift import lift, load_keypoints
+from .keypoint_files import KeypointTracks, load_keypoints, load_tracks
+from .lift import lift
 
-__all__ = ['init_lifter', 'load_lifter_weights', 'lift', 'load_keypoints']
+__all__ = ['init_lifter', 'load_lifter_weights', 'lift', 'load_keypoints',
+           'load_tracks', 'KeypointTracks']

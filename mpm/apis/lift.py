@@ -1,36 +1,32 @@
 """Lift a whole video of 2D keypoints from any 2D detector to 3D poses.
 
 Pipeline of :func:`lift`: keypoints ``[x, y, score]`` in pixels of a detector
-layout (COCO-17, Halpe-26 or Human3.6M-17) -> Human3.6M-17
-(:mod:`mpm.datasets.keypoint_layouts`) -> normalised screen coordinates
+layout (COCO-17, Halpe-26, MediaPipe-33 or Human3.6M-17) -> Human3.6M-17
+(:mod:`mpm.datasets.keypoint_layouts`) -> missing joints filled in time
+(hidden joints) -> normalised screen coordinates
 (:func:`mpm.datasets.camera.normalize_screen`) -> one window of the model's
 receptive field centred on every frame (frames before the start / after the
 end repeat the first / last frame, as the datasets do) -> batched
 ``predict_pose`` with optional flip averaging -> (T, 17, 3) root-relative
 metres in the camera frame (x right, y down, z forward).
 
-:func:`load_keypoints` reads detector output: a COCO-style JSON result list
-or a ``.npy`` / ``.npz`` array.
+:func:`load_keypoints` (:mod:`mpm.apis.keypoint_files`) reads detector
+output: a COCO-style JSON result list or a ``.npy`` / ``.npz`` array.
 """
-import json
-import os
-import re
 import warnings
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from torch import nn
 
 from mpm.datasets.camera import normalize_screen
-from mpm.datasets.keypoint_layouts import (LAYOUT_NUM_KEYPOINTS,
-                                           build_keypoint_converter)
-from mpm.utils import H36M_SKELETON, flip_keypoints
+from mpm.datasets.keypoint_layouts import build_keypoint_converter
+from mpm.utils import H36M_SKELETON, fill_gaps, flip_keypoints
+from .keypoint_files import load_keypoints
 
 __all__ = ['lift', 'load_keypoints', 'receptive_field', 'window_indices',
-           'lifter_dilation']
-
-PathLike = Union[str, os.PathLike]
+           'lifter_dilation', 'fill_missing_joints']
 
 
 # --------------------------------------------------------------------------
@@ -90,6 +86,42 @@ def window_indices(num_frames: int, window: int,
 # Lifting
 # --------------------------------------------------------------------------
 
+def fill_missing_joints(keypoints: np.ndarray
+                        ) -> Tuple[np.ndarray, np.ndarray]:
+    """Fill missing (NaN) joints of a video's keypoints.
+
+    A joint is filled by linear interpolation in time between the frames
+    that have it (:func:`mpm.utils.fill_gaps`; held before its first and
+    after its last detection); a joint missing in every frame gets the mean
+    of the frame's other joints.
+
+    Args:
+        keypoints: (T, J, 2) pixels with NaN for missing joints.
+
+    Returns:
+        ``(filled (T, J, 2) pixels, missing (T, J) bool)``.
+
+    Raises:
+        ValueError: no joint is detected in any frame.
+    """
+    kp = np.asarray(keypoints, dtype=np.float64)
+    missing = ~np.isfinite(kp).all(axis=-1)
+    if not missing.any():
+        return kp, missing
+    if missing.all():
+        raise ValueError(
+            f'none of the {kp.shape[0]} frames has a detected joint (all '
+            'keypoints are NaN, null or (0, 0)): the 2D detector found no '
+            'person; check the keypoint file or the video.')
+    filled = fill_gaps(kp)
+    never = ~np.isfinite(filled).all(axis=-1)
+    if never.any():
+        centre = np.nanmean(np.where(never[..., None], np.nan, filled),
+                            axis=1, keepdims=True)
+        filled = np.where(never[..., None], centre, filled)
+    return filled, missing
+
+
 def _model_flip_indices(model: nn.Module) -> Sequence[int]:
     indices = getattr(model, 'flip_indices', None)
     return list(H36M_SKELETON.flip_permutation if indices is None
@@ -126,27 +158,36 @@ def lift(model: nn.Module,
             without one is called with ``mode='tensor'`` and its root is
             subtracted. Run in eval mode (restored afterwards).
         keypoints: (T, K, 3) ``[x, y, score]`` pixels of ``layout`` (or
-            (T, K, 2); scores 1).
+            (T, K, 2); scores 1). Missing keypoints (NaN / null coordinates
+            or ``(0, 0)``; a frame without detection is all NaN) are
+            filled by linear interpolation in time (a joint never seen: the
+            mean of the frame's other joints) and count as hidden joints
+            (see ``score_threshold``).
         image_size: (width, height) of the video in pixels.
-        layout: ``'coco'`` (17), ``'halpe'`` (26) or ``'h36m'`` (17).
+        layout: ``'coco'`` (17), ``'halpe'`` (26), ``'mediapipe'`` (33) or
+            ``'h36m'`` (17).
         batch_size: windows per forward pass.
         flip: average with the prediction of the mirrored input (mirrored
             back). The model's own flip (``flip_test`` of ``predict_pose``)
             is used and set to ``flip`` for the call.
         score_threshold: joints whose (converted) score is below it are
-            *low-confidence*. A model with an input mask vector
+            *low-confidence*. Low-confidence and missing joints are the
+            *hidden* joints. A model with an input mask vector
             (``mask_vector_2d``, (2,) normalised) gets them as hidden
             joints (the vector replaces them; with ``flip`` the mirrored
             input is masked at the mirrored joints). ``PoseLifter`` (stage
             II of MPM / P-STMO) has no such input path: the joints are then
-            kept as detected and a ``UserWarning`` says how many there are.
+            kept as detected (missing ones as filled) and a ``UserWarning``
+            says how many there are.
         dilation: frame step inside a window; None: the ``dilation`` of the
             model's test config (:func:`lifter_dilation`), else 1.
         num_frames: window length F; None: :func:`receptive_field`.
 
     Returns:
         (T, 17, 3) float32 numpy array, root-relative metres (pelvis at the
-        origin), camera frame (x right, y down, z away from the camera).
+        origin), camera frame (x right, y down, z away from the camera);
+        NaN at frames without any detected joint (the output stays aligned
+        with the input's frames).
     """
     converter = build_keypoint_converter(layout)
     kp_px, scores = converter(keypoints)
@@ -156,6 +197,7 @@ def lift(model: nn.Module,
     if len(image_size) != 2 or min(image_size) <= 0:
         raise ValueError(f'image_size must be (width, height) > 0 pixels, '
                          f'got {image_size}.')
+    kp_px, missing = fill_missing_joints(kp_px)
     w, h = (float(v) for v in image_size)
     coords = normalize_screen(kp_px, w, h)  # (T, 17, 2)
 
@@ -165,16 +207,24 @@ def lift(model: nn.Module,
 
     mask_vector = getattr(model, 'mask_vector_2d', None)
     hidden = None
-    if score_threshold is not None:
-        low = scores < score_threshold
+    low = (scores < score_threshold if score_threshold is not None else
+           np.zeros_like(missing))
+    if (low | missing).any():
         if mask_vector is not None:
-            hidden = torch.from_numpy(low)
-        elif low.any():
+            hidden = torch.from_numpy(low | missing)
+        else:
+            parts = []
+            if low.any():
+                parts.append(f'{int(low.sum())} of {low.size} joints have a '
+                             f'score below {score_threshold}')
+            if missing.any():
+                parts.append(f'{int(missing.sum())} of {missing.size} joints '
+                             'are missing (NaN, null or (0, 0)) and were '
+                             'filled by interpolation in time')
             warnings.warn(
-                f'{int(low.sum())} of {low.size} joints have a score below '
-                f'{score_threshold}; {type(model).__name__} has no input '
-                'mask vector (mask_vector_2d), so they are used as detected.',
-                UserWarning, stacklevel=2)
+                f"{'; '.join(parts)}; {type(model).__name__} has no input "
+                'mask vector (mask_vector_2d), so they are used as '
+                'detected.', UserWarning, stacklevel=2)
 
     try:
         param = next(model.parameters())
@@ -220,119 +270,6 @@ def lift(model: nn.Module,
         if own_flip:
             model.flip_test = old_flip
         model.train(was_training)
-    return torch.cat(out).numpy()
-
-
-# --------------------------------------------------------------------------
-# Loading detector output
-# --------------------------------------------------------------------------
-
-def _natural_key(value):
-    if isinstance(value, (int, np.integer)):
-        return (0, int(value), '')
-    text = str(value)
-    parts = re.split(r'(\d+)', text)
-    return (1, 0, tuple(int(p) if p.isdigit() else p for p in parts))
-
-
-def _check_array(arr: np.ndarray, name: str, layout: Optional[str]):
-    if arr.ndim != 3 or arr.shape[-1] not in (2, 3):
-        raise ValueError(f"'{name}': keypoints must be (T, K, 3) [x, y, "
-                         f'score] (or (T, K, 2)), got shape {arr.shape}.')
-    if layout is not None:
-        if layout not in LAYOUT_NUM_KEYPOINTS:
-            raise ValueError(f"Unknown layout '{layout}': use one of "
-                             f'{sorted(LAYOUT_NUM_KEYPOINTS)}.')
-        k = LAYOUT_NUM_KEYPOINTS[layout]
-        if arr.shape[1] != k:
-            raise ValueError(
-                f"'{name}': layout '{layout}' has {k} keypoints per frame but "
-                f'the file has {arr.shape[1]} ({arr.shape}); pass the layout '
-                'of the detector that wrote it.')
-    if arr.shape[-1] == 2:
-        arr = np.concatenate([arr, np.ones(arr.shape[:2] + (1,))], axis=-1)
-    return arr.astype(np.float64)
-
-
-def _load_json(path: str) -> np.ndarray:
-    with open(path) as f:
-        data = json.load(f)
-    if isinstance(data, dict) and 'annotations' in data:
-        data = data['annotations']
-    if not isinstance(data, list) or not data:
-        raise ValueError(
-            f"'{path}': expected a non-empty COCO-style result list "
-            '[{"image_id": ..., "keypoints": [x, y, score, ...], "score": '
-            '...}, ...].')
-    best = {}
-    for i, item in enumerate(data):
-        if not isinstance(item, dict) or 'keypoints' not in item \
-                or 'image_id' not in item:
-            raise ValueError(f"'{path}': entry {i} lacks 'image_id' or "
-                             "'keypoints'.")
-        kp = np.asarray(item['keypoints'], dtype=np.float64).reshape(-1)
-        if kp.size % 3:
-            raise ValueError(f"'{path}': entry {i} (image_id "
-                             f"{item['image_id']!r}) has {kp.size} keypoint "
-                             'numbers, not a multiple of 3 [x, y, score].')
-        kp = kp.reshape(-1, 3)
-        score = item.get('score')
-        score = float(kp[:, 2].mean()) if score is None else float(score)
-        key = item['image_id']
-        if key not in best or score > best[key][0]:
-            best[key] = (score, kp, i)
-    sizes = {v[1].shape[0] for v in best.values()}
-    if len(sizes) != 1:
-        raise ValueError(f"'{path}': entries have different keypoint counts "
-                         f'{sorted(sizes)}.')
-    order = sorted(best, key=_natural_key)
-    return np.stack([best[k][1] for k in order])
-
-
-def load_keypoints(path: PathLike, layout: Optional[str] = 'coco'
-                   ) -> np.ndarray:
-    """Read 2D detector keypoints of one person in a video.
-
-    Formats:
-      - ``.json``: a COCO-style result list (or a dict with
-        ``annotations``) of ``{"image_id", "keypoints": [x, y, score] * K,
-        "score"}``. Per ``image_id`` the person with the highest ``score``
-        (mean keypoint score when absent) is kept; frames are sorted by
-        ``image_id`` (numbers numerically, strings in natural order:
-        ``'frame2' < 'frame10'``). Images without any detection are absent
-        from the result.
-      - ``.npy``: a (T, K, 3) or (T, K, 2) array.
-      - ``.npz``: the array under ``keypoints`` (else the only array).
-
-    Args:
-        path: the file.
-        layout: checks that K matches (``'coco'`` 17, ``'halpe'`` 26,
-            ``'h36m'`` 17); None skips the check.
-
-    Returns:
-        (T, K, 3) float64 ``[x, y, score]`` pixels (scores 1 when the file
-        has none).
-    """
-    name = os.fspath(path)
-    if not os.path.isfile(name):
-        raise FileNotFoundError(f"Keypoint file '{name}' does not exist.")
-    ext = os.path.splitext(name)[1].lower()
-    if ext == '.json':
-        arr = _load_json(name)
-    elif ext == '.npy':
-        arr = np.load(name, allow_pickle=False)
-    elif ext == '.npz':
-        with np.load(name, allow_pickle=False) as data:
-            keys = list(data.keys())
-            if 'keypoints' in keys:
-                arr = data['keypoints']
-            elif len(keys) == 1:
-                arr = data[keys[0]]
-            else:
-                raise KeyError(
-                    f"'{name}' holds arrays {keys}: store the (T, K, 3) "
-                    "keypoints under the key 'keypoints'.")
-    else:
-        raise ValueError(f"'{name}': unsupported keypoint file type "
-                         f"'{ext}'; use .json (COCO results), .npy or .npz.")
-    return _check_array(np.asarray(arr), name, layout)
+    poses = torch.cat(out).numpy()
+    poses[missing.all(axis=-1)] = np.nan   # frames without detection
+    return poses

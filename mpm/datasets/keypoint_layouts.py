@@ -35,7 +35,23 @@ head), 18 neck, 19 hip (mid-hip), 20-25 feet. Same formulas as COCO except
 Pelvis and thorax stay the mid-hips and mid-shoulders (not Halpe's own
 19 hip / 18 neck points) so that both layouts give the same torso.
 
+MediaPipe Pose-33 (``'mediapipe'``, the landmarks of MediaPipe's pose
+landmarker: 0 nose, 2 L eye, 5 R eye, 11 L shoulder, 12 R shoulder, 13 L
+elbow, 14 R elbow, 15 L wrist, 16 R wrist, 23 L hip, 24 R hip, 25 L knee,
+26 R knee, 27 L ankle, 28 R ankle, the others face, hand and foot points):
+the COCO formulas on the same body points (pelvis = mid-hips 23/24, spine =
+mean of 11/12/23/24, thorax = mid-shoulders 11/12, 9 = nose 0, 10 head = mid
+eyes 2/5, limbs 23-28 and 11-16); scores are MediaPipe's visibilities.
+
 Human3.6M-17 (``'h36m'``): identity (K must be 17).
+
+Missing keypoints: an input keypoint whose ``x`` or ``y`` is not finite
+(NaN, a JSON ``null``), or which sits exactly at ``(0, 0)`` (detectors write
+``[0, 0, 0]`` for joints they did not find), is *missing*: its coordinates
+become NaN and its score 0 before the conversion, so a joint derived from
+it is NaN with score 0 too (never a mean that includes a fake corner
+point). :func:`mpm.apis.lift` fills missing joints and passes them to the
+model as hidden joints.
 
 Scores: a copied joint keeps its score; a derived joint (pelvis, spine,
 thorax, COCO head) gets the **minimum** of its source scores by default
@@ -50,11 +66,12 @@ from mpm.registry import KEYPOINT_CONVERTERS
 
 __all__ = [
     'KeypointConverter', 'COCOToH36M', 'HalpeToH36M', 'H36MIdentity',
-    'build_keypoint_converter', 'convert_keypoints', 'LAYOUT_NUM_KEYPOINTS'
+    'MediaPipeToH36M', 'build_keypoint_converter', 'convert_keypoints',
+    'mark_missing', 'LAYOUT_NUM_KEYPOINTS'
 ]
 
 #: Keypoints per frame of each layout name.
-LAYOUT_NUM_KEYPOINTS = {'coco': 17, 'halpe': 26, 'h36m': 17}
+LAYOUT_NUM_KEYPOINTS = {'coco': 17, 'halpe': 26, 'h36m': 17, 'mediapipe': 33}
 
 #: COCO-17 sources of the Human3.6M-17 joints: H36M index -> COCO indices
 #: (a joint with several sources is their mean).
@@ -70,13 +87,46 @@ _COCO_SOURCES: Dict[int, Tuple[int, ...]] = {
     14: (6,), 15: (8,), 16: (10,),
 }
 _HALPE_SOURCES = {**_COCO_SOURCES, 10: (17,)}
+#: MediaPipe Pose-33 sources (same body points as COCO, other indices).
+_MEDIAPIPE_SOURCES: Dict[int, Tuple[int, ...]] = {
+    0: (23, 24),
+    1: (24,), 2: (26,), 3: (28,),
+    4: (23,), 5: (25,), 6: (27,),
+    7: (11, 12, 23, 24),
+    8: (11, 12),
+    9: (0,),
+    10: (2, 5),
+    11: (11,), 12: (13,), 13: (15,),
+    14: (12,), 15: (14,), 16: (16,),
+}
+
+
+def mark_missing(keypoints: np.ndarray) -> np.ndarray:
+    """Mark the keypoints a detector did not find.
+
+    Args:
+        keypoints: (..., K, 3) ``[x, y, score]`` pixels, float.
+
+    Returns:
+        A float64 copy in which every keypoint with a non-finite ``x`` or
+        ``y`` or with ``x == y == 0`` has ``x = y = NaN`` and score 0 (a
+        non-finite score alone becomes 0 too).
+    """
+    kp = np.array(keypoints, dtype=np.float64)
+    xy = kp[..., :2]
+    missing = ~np.isfinite(xy).all(-1) | (xy == 0).all(-1)
+    kp[missing, :2] = np.nan
+    kp[missing, 2] = 0.0
+    kp[~np.isfinite(kp[..., 2]), 2] = 0.0
+    return kp
 
 
 class KeypointConverter:
     """Map keypoints of one layout to Human3.6M-17 by source-mean formulas.
 
     Each output joint ``j`` is the mean of the input keypoints
-    ``sources[j]``; its score is the min (or mean) of their scores.
+    ``sources[j]``; its score is the min (or mean) of their scores. Missing
+    input keypoints (:func:`mark_missing`) give NaN joints with score 0.
 
     Args:
         score_reduce: ``'min'`` (default) or ``'mean'``: score of a joint
@@ -122,7 +172,7 @@ class KeypointConverter:
         return kp
 
     def __call__(self, keypoints) -> Tuple[np.ndarray, np.ndarray]:
-        kp = self.check(keypoints)
+        kp = mark_missing(self.check(keypoints))
         T = kp.shape[0]
         out = np.empty((T, 17, 2), dtype=np.float64)
         scores = np.empty((T, 17), dtype=np.float64)
@@ -131,6 +181,7 @@ class KeypointConverter:
             src = list(src)
             out[:, joint] = kp[:, src, :2].mean(axis=1)
             scores[:, joint] = reduce(kp[:, src, 2], axis=1)
+        scores[np.isnan(out).any(-1)] = 0.0
         return out, scores
 
     def __repr__(self) -> str:
@@ -159,6 +210,19 @@ class HalpeToH36M(KeypointConverter):
     sources = _HALPE_SOURCES
 
 
+@KEYPOINT_CONVERTERS.register_module(
+    name=['mediapipe', 'MediaPipeToH36M'])
+class MediaPipeToH36M(KeypointConverter):
+    """MediaPipe Pose-33 landmarks -> Human3.6M-17 (formulas in the module
+    docstring; scores are the landmarks' visibilities).
+
+    ``(T, 33, 3)`` pixels + scores -> ``((T, 17, 2), (T, 17))``.
+    """
+    layout = 'mediapipe'
+    num_keypoints = 33
+    sources = _MEDIAPIPE_SOURCES
+
+
 @KEYPOINT_CONVERTERS.register_module(name=['h36m', 'H36MIdentity'])
 class H36MIdentity(KeypointConverter):
     """Human3.6M-17 keypoints as they are: ``(T, 17, 3) -> ((T, 17, 2),
@@ -170,7 +234,8 @@ class H36MIdentity(KeypointConverter):
 
 def build_keypoint_converter(
         layout: Union[str, dict, KeypointConverter]) -> KeypointConverter:
-    """A converter from a layout name (``'coco'``, ``'halpe'``, ``'h36m'``),
+    """A converter from a layout name (``'coco'``, ``'halpe'``,
+    ``'mediapipe'``, ``'h36m'``),
     a config dict (``dict(type='coco', score_reduce='mean')``) or an
     instance (returned as is)."""
     if isinstance(layout, KeypointConverter):
@@ -187,7 +252,8 @@ def convert_keypoints(keypoints, layout: Union[str, dict] = 'coco',
 
     Args:
         keypoints: array-like (T, K, 3) or (T, K, 2).
-        layout: ``'coco'`` | ``'halpe'`` | ``'h36m'`` or a converter config.
+        layout: ``'coco'`` | ``'halpe'`` | ``'mediapipe'`` | ``'h36m'`` or a
+            converter config.
         score_reduce: ``'min'`` / ``'mean'`` for derived joints (None: the
             converter's default, ``'min'``).
     """

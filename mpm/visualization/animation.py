@@ -11,7 +11,7 @@ import os
 import os.path as osp
 import shutil
 import warnings
-from typing import Optional, Sequence, Tuple
+from typing import Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -62,8 +62,11 @@ def render_animation(keypoints_2d, poses_3d, out_path: str,
                      image_size: Optional[Tuple[int, int]] = None,
                      skeleton: Skeleton = H36M_SKELETON,
                      radius: float = 1.0, dpi: int = 80,
-                     title: Optional[str] = None) -> str:
+                     title: Optional[str] = None,
+                     frames: Optional[Iterable[np.ndarray]] = None) -> str:
     """Animate the 2D input beside the lifted 3D skeleton.
+
+    Frames whose poses are NaN (no detection) show no skeleton.
 
     Args:
         keypoints_2d: (T, J, 2) pixels (extra columns such as scores are
@@ -79,6 +82,9 @@ def render_animation(keypoints_2d, poses_3d, out_path: str,
         radius: half-size (m) of the 3D cube around the root.
         dpi: resolution (the figure is 8 x 4 inches).
         title: figure title.
+        frames: optional video frames ((H, W, 3) uint8 RGB, one per pose
+            frame, e.g. a :class:`mpm.apis.video.FrameSource`) drawn under
+            the 2D skeleton.
 
     Returns:
         The path written.
@@ -109,14 +115,29 @@ def render_animation(keypoints_2d, poses_3d, out_path: str,
     ax2d.set_xlim(*xlim)
     ax2d.set_ylim(*ylim)  # (bottom, top): y down
     ax2d.set_title('2D input')
-    lines_3d = draw_pose_3d(ax3d, poses[0], skeleton, radius=radius)
-    centre = camera_to_plot(poses[:, skeleton.root]).mean(axis=0)
+    lines_3d = draw_pose_3d(ax3d, poses[0], skeleton, radius=None)
+    roots = camera_to_plot(poses[:, skeleton.root])
+    roots = roots[np.isfinite(roots).all(-1)]
+    centre = roots.mean(axis=0) if len(roots) else np.zeros(3)
     set_3d_limits(ax3d, centre, radius)
     ax3d.set_title('3D')
     label = ax2d.text(0.02, 0.98, '', transform=ax2d.transAxes, va='top',
                       fontsize=8)
+    image = None
+    frame_iter = iter(frames) if frames is not None else None
     with writer.saving(fig, out_path, dpi):
         for t in range(kp.shape[0]):
+            frame = next(frame_iter, None) if frame_iter is not None \
+                else None
+            if frame is not None:
+                if image is None:
+                    h, w = frame.shape[:2]
+                    image = ax2d.imshow(frame, extent=(0, w, h, 0),
+                                        zorder=0)
+                    ax2d.set_xlim(0, w)
+                    ax2d.set_ylim(h, 0)
+                else:
+                    image.set_data(frame)
             draw_pose_2d(ax2d, kp[t], skeleton, lines=lines_2d)
             draw_pose_3d(ax3d, poses[t], skeleton, lines=lines_3d)
             label.set_text(f'frame {t}')

@@ -86,6 +86,33 @@ def mpjpe(pred: Any, gt: Any) -> np.ndarray:
     return joint_errors(pred, gt).mean(axis=-1)
 
 
+def acceleration_error(pred: Any, gt: Any) -> np.ndarray:
+    """Mean per-joint acceleration error of every inner frame of a sequence.
+
+    The acceleration of a joint at frame t is the second difference
+    ``x[t + 1] - 2 x[t] + x[t - 1]`` (unit of the input per frame^2); the
+    error is the Euclidean distance between predicted and true
+    accelerations, averaged over the joints. It measures jitter, which
+    MPJPE hardly sees.
+
+    Args:
+        pred, gt: (N, J, 3) consecutive frames of one sequence, N >= 3.
+
+    Returns:
+        (N - 2,) float64 errors of frames 1 .. N - 2, unit of the input per
+        frame^2.
+    """
+    pred, gt = check_pose_pair(pred, gt)
+    if pred.shape[0] < 3:
+        raise ValueError(f'acceleration needs at least 3 frames, got '
+                         f'{pred.shape[0]}.')
+
+    def accel(x):
+        return x[2:] - 2 * x[1:-1] + x[:-2]
+
+    return np.linalg.norm(accel(pred) - accel(gt), axis=-1).mean(axis=-1)
+
+
 def procrustes_align(pred: Any, gt: Any) -> np.ndarray:
     """Similarity-align each predicted frame to its ground truth.
 

@@ -197,7 +197,9 @@ def _check_pose_rays(rays: torch.Tensor, pose: torch.Tensor) -> None:
 
 def estimate_root_translation(rays: torch.Tensor, pose: torch.Tensor,
                               min_depth: float = 0.1,
-                              eps: float = 1e-12) -> torch.Tensor:
+                              eps: float = 1e-12,
+                              weights: Optional[torch.Tensor] = None
+                              ) -> torch.Tensor:
     """Least-squares root position ``T`` with ``proj(pose + T) = rays``.
 
     Solves the 2J linear equations ``a_j (Z + z_j) = X + x_j``,
@@ -210,6 +212,10 @@ def estimate_root_translation(rays: torch.Tensor, pose: torch.Tensor,
         min_depth: lower clamp of ``Z`` in metres (a degenerate or
             behind-camera solution is clamped, then ``X, Y`` follow).
         eps: guards the division when all rays coincide.
+        weights: optional (..., J) non-negative weight of each joint's two
+            equations (weighted least squares: the means and sums of the
+            closed form become weighted ones); 0 leaves a joint out (e.g. a
+            2D keypoint the detector missed). None: all joints weigh 1.
 
     Returns:
         (..., 3) ``T = (X, Y, Z)`` metres: where the pose's origin (root)
@@ -219,18 +225,29 @@ def estimate_root_translation(rays: torch.Tensor, pose: torch.Tensor,
     pose = pose.to(rays.dtype)
     a, b = rays[..., 0], rays[..., 1]
     x, y, z = pose[..., 0], pose[..., 1], pose[..., 2]
+    if weights is None:
+        w = torch.ones_like(a)
+    else:
+        if weights.shape != a.shape:
+            raise ValueError(f'weights must have shape (..., J) = '
+                             f'{tuple(a.shape)}, got {tuple(weights.shape)}.')
+        w = weights.to(rays.dtype)
+    w_sum = w.sum(dim=-1, keepdim=True).clamp(min=eps)
+
+    def mean(v):
+        return (w * v).sum(dim=-1, keepdim=True) / w_sum
 
     def centred(v):
-        return v - v.mean(dim=-1, keepdim=True)
+        return v - mean(v)
 
     ac, bc = centred(a), centred(b)
-    num = (ac * (centred(x) - centred(a * z)) +
-           bc * (centred(y) - centred(b * z))).sum(-1)
-    den = (ac * ac + bc * bc).sum(-1).clamp(min=eps)
+    num = (w * (ac * (centred(x) - centred(a * z)) +
+                bc * (centred(y) - centred(b * z)))).sum(-1)
+    den = (w * (ac * ac + bc * bc)).sum(-1).clamp(min=eps)
     depth = (num / den).clamp(min=min_depth)
     d = depth.unsqueeze(-1)
-    tx = (a * (d + z) - x).mean(-1)
-    ty = (b * (d + z) - y).mean(-1)
+    tx = mean(a * (d + z) - x)[..., 0]
+    ty = mean(b * (d + z) - y)[..., 0]
     return torch.stack([tx, ty, depth], dim=-1)
 
 
