@@ -8,10 +8,10 @@ DEMO_DIR := work_dirs/demo
 
 .PHONY: install test demo data clean
 
-$(STAMP): setup.py requirements/runtime.txt requirements/tests.txt
+$(STAMP): setup.py requirements/runtime.txt requirements/tests.txt requirements/onnx.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install -q torch==2.13.0
-	$(PYTHON) -m pip install -q -e '.[tests]'
+	$(PYTHON) -m pip install -q -e '.[tests,onnx]'
 	touch $(STAMP)
 
 install: $(STAMP)

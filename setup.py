@@ -1,4 +1,5 @@
-"""Install mpm: ``pip install -e .`` (``.[tests]`` adds pytest)."""
+"""Install mpm: ``pip install -e .`` (``.[tests]`` adds pytest; extras:
+``optional``, ``text``, ``video``, ``onnx``)."""
 import os.path as osp
 
 from setuptools import find_packages, setup
@@ -36,6 +37,8 @@ setup(
         'tests': read_requirements('tests.txt'),
         'optional': read_requirements('optional.txt'),
         'text': read_requirements('text.txt'),
+        'video': read_requirements('video.txt'),
+        'onnx': read_requirements('onnx.txt'),
     },
     license='Apache-2.0',
 )

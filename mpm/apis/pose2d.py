@@ -12,6 +12,10 @@ pixels (layout ``'mediapipe'`` of :mod:`mpm.datasets.keypoint_layouts`,
 which converts them to Human3.6M-17); a frame without a detected person is
 all NaN.
 """
+import contextlib
+import os
+import sys
+import tempfile
 from typing import Iterable
 
 import numpy as np
@@ -19,6 +23,30 @@ import numpy as np
 __all__ = ['MediaPipePose2D', 'require_mediapipe', 'NUM_LANDMARKS']
 
 NUM_LANDMARKS = 33
+
+
+@contextlib.contextmanager
+def _native_log_captured():
+    """Send what native code (MediaPipe's C++ logging, TFLite) writes to the
+    stderr file descriptor to a temporary file while the block runs: its
+    start-up notes are nothing a user can act on. If the block raises, the
+    captured text is added to the error."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode='w+b') as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        except Exception as err:
+            os.dup2(saved, 2)
+            log.seek(0)
+            text = log.read().decode(errors='replace').strip()
+            if text:
+                raise type(err)(f'{err}\nMediaPipe log:\n{text}') from err
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def require_mediapipe():
@@ -55,13 +83,18 @@ class MediaPipePose2D:
         mp = require_mediapipe()
         # model_complexity=1 ("full") is the landmark model shipped inside
         # the wheel; 0 and 2 would be downloaded at run time.
-        self._pose = mp.solutions.pose.Pose(
-            static_image_mode=static_image_mode, model_complexity=1,
-            smooth_landmarks=True, enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence)
+        with _native_log_captured():
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=static_image_mode, model_complexity=1,
+                smooth_landmarks=True, enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence)
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
+        with _native_log_captured():
+            return self._landmarks(frame)
+
+    def _landmarks(self, frame: np.ndarray) -> np.ndarray:
         image = np.ascontiguousarray(frame)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f'MediaPipePose2D needs (H, W, 3) uint8 RGB '
@@ -77,7 +110,8 @@ class MediaPipePose2D:
 
     def detect(self, frames: Iterable[np.ndarray]) -> np.ndarray:
         """(T, 33, 3) landmarks of every frame of an iterable of frames."""
-        out = [self(frame) for frame in frames]
+        with _native_log_captured():
+            out = [self._landmarks(frame) for frame in frames]
         if not out:
             raise ValueError('no frames to detect poses in.')
         return np.stack(out)

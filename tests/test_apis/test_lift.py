@@ -229,3 +229,50 @@ def test_load_npy_npz_and_errors(tmp_path):
                                                       keypoints=[1, 2])]))
     with pytest.raises(ValueError, match='multiple of 3'):
         load_keypoints(tmp_path / 'e.json')
+
+
+# --------------------------------------------------------------------------
+# Degraded input: missing joints and frames
+# --------------------------------------------------------------------------
+
+def test_one_nan_does_not_spread(model):
+    """A NaN coordinate is a missing joint, filled in time: every output
+    frame stays finite and frames whose windows do not reach it are
+    unchanged (before: NaN in every frame whose window held it)."""
+    kp = sequence(T=30, seed=7)
+    clean = lift(model, kp, (W, H), layout='h36m', flip=False)
+    bad = kp.copy()
+    bad[15, 5, 0] = np.nan
+    with pytest.warns(UserWarning, match='1 of 510 joints are missing'):
+        out = lift(model, bad, (W, H), layout='h36m', flip=False)
+    assert np.isfinite(out).all()
+    far = [t for t in range(30) if abs(t - 15) > 4]   # 9-frame windows
+    np.testing.assert_array_equal(out[far], clean[far])
+
+
+def test_missing_frames_stay_aligned_and_nan(model):
+    kp = sequence(T=12, seed=8)
+    kp[[3, 4]] = np.nan                   # no detection in frames 3, 4
+    with pytest.warns(UserWarning, match='missing'):
+        out = lift(model, kp, (W, H), layout='h36m')
+    assert out.shape == (12, 17, 3)
+    assert np.isnan(out[[3, 4]]).all()
+    assert np.isfinite(np.delete(out, [3, 4], 0)).all()
+    with pytest.raises(ValueError, match='found no person'):
+        lift(model, np.full((5, 17, 3), np.nan), (W, H), layout='h36m')
+
+
+def test_zero_and_null_joints_are_hidden_for_masked_models():
+    """(0, 0) and NaN keypoints reach a model with an input mask vector as
+    hidden joints (its mask vector), without any score threshold."""
+    echo = CentreEcho()
+    kp = sequence(T=3, seed=9)
+    kp[1, 5] = 0.0                       # undetected: [0, 0, 0]
+    kp[1, 12, 1] = np.nan                # a null coordinate
+    out = lift(echo, kp, (W, H), layout='h36m', flip=False)
+    coords = normalise(kp[..., :2])
+    expected = np.concatenate([coords, np.zeros((3, 17, 1))], -1)
+    expected[1, 5, :2] = [0.5, -0.25]
+    expected[1, 12, :2] = [0.5, -0.25]
+    expected -= expected[:, :1]
+    np.testing.assert_allclose(out, expected, atol=1e-6)
