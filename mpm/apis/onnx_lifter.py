@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from mpm.models.algorithms.pose_lifter import PoseLifter
 from mpm.utils import H36M_SKELETON
 
 __all__ = ['export_onnx', 'OnnxLifter', 'onnx_parity', 'require_onnx']
@@ -136,8 +137,12 @@ class OnnxLifter(nn.Module):
 
     ``forward(x, mode='tensor')``: (B, F, 17, 2) normalised keypoints ->
     the graph's outputs as CPU float32 tensors (``final`` (B, 1, 17, 3)
-    metres first). Has no parameters; ``num_frames``, ``root_index`` and
-    ``flip_indices`` come from the file's metadata.
+    metres first). ``predict_pose(x)`` -> (B, 17, 3) is
+    :meth:`PoseLifter.predict_pose` on those outputs (root joint zeroed,
+    flip averaging when ``flip_test``), so :func:`mpm.apis.lift` gives the
+    same poses as with the PyTorch model. Has no parameters;
+    ``num_frames``, ``root_index`` and ``flip_indices`` come from the file's
+    metadata.
 
     Args:
         path: the ``.onnx`` file (from :func:`export_onnx`).
@@ -174,16 +179,22 @@ class OnnxLifter(nn.Module):
         self.flip_indices = json.loads(meta['flip_indices']) \
             if 'flip_indices' in meta else list(
                 H36M_SKELETON.flip_permutation)
+        self.flip_test = True
         self.path = path
+
+    def _forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        feed = {INPUT_NAME: x.detach().cpu().float().numpy()}
+        return tuple(torch.from_numpy(o) for o in self.session.run(None,
+                                                                   feed))
 
     def forward(self, x: torch.Tensor, mode: str = 'tensor'
                 ) -> Tuple[torch.Tensor, ...]:
         if mode != 'tensor':
             raise ValueError(f"OnnxLifter runs mode='tensor' only, got "
                              f"'{mode}'.")
-        feed = {INPUT_NAME: x.detach().cpu().float().numpy()}
-        return tuple(torch.from_numpy(o) for o in self.session.run(None,
-                                                                   feed))
+        return self._forward(x)
+
+    predict_pose = PoseLifter.predict_pose
 
 
 def onnx_parity(model: nn.Module, onnx_lifter: OnnxLifter,

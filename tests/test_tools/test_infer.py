@@ -118,3 +118,191 @@ def test_untrusted_checkpoint_needs_the_flag(setup):
     with pytest.raises(UntrustedCheckpointError):
         infer.main(args)
     assert infer.main(args + ['--trust-checkpoint']).shape == (T, 17, 3)
+
+
+# --------------------------------------------------------------------------
+# Checkpoint required, tracks, exports, video input, bad inputs, ONNX
+# --------------------------------------------------------------------------
+
+def base_args(setup, out, *extra):
+    return ['--config', setup['config'], '--checkpoint', setup['ckpt'],
+            '--output', str(out), *extra]
+
+
+def test_checkpoint_is_required(setup, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        load_infer().main(['--config', setup['config'], '--input',
+                           setup['det'], '--image-size', '640', '480',
+                           '--output', str(setup['tmp'] / 'none')])
+    assert exit_info.value.code != 0
+    assert '--checkpoint' in capsys.readouterr().err
+
+
+def test_tracks_give_one_output_each_with_exports(setup, capsys):
+    """Two tracks (track_id 4 in frames 0-5, 9 in frames 2-4) -> two
+    folders; absent frames are NaN; motion.json / .csv / .bvh per track."""
+    kp = setup['keypoints']
+    entries = [dict(image_id=t, keypoints=kp[t].reshape(-1).tolist(),
+                    score=0.9, track_id=4) for t in range(T)]
+    entries += [dict(image_id=t, keypoints=(kp[t] + [30, 5, 0]).reshape(
+        -1).tolist(), score=0.8, track_id=9) for t in (2, 3, 4)]
+    det = setup['tmp'] / 'tracks.json'
+    det.write_text(json.dumps(entries))
+    out = setup['tmp'] / 'tracks'
+    result = load_infer().main(base_args(
+        setup, out, '--input', str(det), '--image-size', '640', '480',
+        '--export', 'json', 'csv', 'bvh', '--render', '--fps', '10'))
+    printed = capsys.readouterr().out
+    assert 'lifted 9 frames' in printed and 'track 9' in printed
+    assert sorted(result) == ['4', '9']
+    for name, frames in (('4', range(T)), ('9', (2, 3, 4))):
+        folder = out / f'track_{name}'
+        poses = np.load(folder / 'poses_3d.npy')
+        camera = np.load(folder / 'poses_3d_camera.npy')
+        assert poses.shape == camera.shape == (T, 17, 3)
+        present = np.isin(np.arange(T), list(frames))
+        assert np.isfinite(poses[present]).all()
+        assert np.isnan(poses[~present]).all()
+        np.testing.assert_allclose(camera[present] - camera[present, :1],
+                                   poses[present], atol=1e-5)
+        assert (camera[present, 0, 2] > 0).all()   # root before the camera
+        motion = json.loads((folder / 'motion.json').read_text())
+        assert motion['track_id'] == name and motion['fps'] == 10
+        assert len(motion['frames']) == T
+        assert [f['detected'] for f in motion['frames']] == present.tolist()
+        assert 'metres' in motion['units_and_frames']['poses_3d_camera']
+        rows = (folder / 'motion.csv').read_text().splitlines()
+        assert len(rows) == T + 1 and rows[0].startswith('frame,detected,')
+        bvh = (folder / 'motion.bvh').read_text()
+        assert f'Frames: {T}' in bvh and 'ROOT Hips' in bvh
+        with Image.open(folder / 'animation.gif') as gif:
+            assert gif.n_frames == T
+    # The one-person layout of the same file (--track-field none).
+    single = load_infer().main(base_args(
+        setup, setup['tmp'] / 'single', '--input', str(det),
+        '--image-size', '640', '480', '--track-field', 'none'))
+    assert single.shape == (T, 17, 3)
+    assert (setup['tmp'] / 'single' / 'poses_3d.npy').exists()
+
+
+class FakeDetector:
+    """Stands in for MediaPipe: landmarks from a fixed table, frame 1
+    without a person."""
+    table = None
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def detect(self, frames):
+        n = len(list(frames))
+        out = self.table[:n].copy()
+        return out
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
+def test_video_input_pipeline(setup, monkeypatch, capsys):
+    """A video file -> 2D stage -> tracks -> outputs, rendering on the
+    video frames (the 2D detector replaced by a fixed table)."""
+    import cv2
+
+    import mpm.apis.pose2d as pose2d
+    path = str(setup['tmp'] / 'clip.mp4')
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 15,
+                             (160, 120))
+    for t in range(T):
+        writer.write(np.full((120, 160, 3), 20 * t, np.uint8))
+    writer.release()
+    rng = np.random.default_rng(3)
+    table = np.concatenate([rng.uniform(20, 100, (T, 33, 2)),
+                            rng.uniform(0.5, 1, (T, 33, 1))], -1)
+    table[1] = np.nan
+    FakeDetector.table = table
+    monkeypatch.setattr(pose2d, 'MediaPipePose2D', FakeDetector)
+    out = setup['tmp'] / 'video'
+    with pytest.warns(UserWarning, match='missing'):
+        poses = load_infer().main(base_args(
+            setup, out, '--input', path, '--render', '--export', 'bvh'))
+    printed = capsys.readouterr().out
+    for stage in ('2D stage', 'lifted 6 frames', 'rendered 6 frames'):
+        assert stage in printed
+    assert poses.shape == (T, 17, 3)
+    assert np.isnan(poses[1]).all() and np.isfinite(np.delete(poses, 1, 0)
+                                                    ).all()
+    meta = json.loads((out / 'meta.json').read_text())
+    assert meta['image_size'] == [160, 120] and meta['fps'] == 15
+    assert meta['frames_without_detection'] == [1]
+    assert 'Frames: 6' in (out / 'motion.bvh').read_text()
+    # No person anywhere: a clear error.
+    FakeDetector.table = np.full((T, 33, 3), np.nan)
+    with pytest.raises(SystemExit, match='found no person'):
+        load_infer().main(base_args(setup, setup['tmp'] / 'v2', '--input',
+                                    path))
+
+
+def test_bad_inputs_give_clear_errors(setup, tmp_path):
+    infer = load_infer()
+    with pytest.raises(SystemExit, match='--image-size'):
+        infer.main(base_args(setup, tmp_path / 'a', '--input', setup['det']))
+    with pytest.raises(SystemExit, match="layout 'halpe' has 26"):
+        infer.main(base_args(setup, tmp_path / 'b', '--input', setup['det'],
+                             '--image-size', '640', '480', '--format',
+                             'halpe'))
+    with pytest.raises(SystemExit, match="unknown track field 'person'"):
+        infer.main(base_args(setup, tmp_path / 'c', '--input', setup['det'],
+                             '--image-size', '640', '480', '--track-field',
+                             'person'))
+    bad_video = tmp_path / 'bad.mp4'
+    bad_video.write_bytes(b'\x00' * 300)
+    with pytest.raises(SystemExit, match='could not be read as a video'):
+        infer.main(base_args(setup, tmp_path / 'd', '--input',
+                             str(bad_video)))
+
+
+HAS_ONNX = all(importlib.util.find_spec(m) is not None
+               for m in ('onnx', 'onnxruntime', 'onnxscript'))
+
+
+@pytest.mark.skipif(not HAS_ONNX, reason="needs the onnx extra: pip install "
+                    "-e '.[onnx]'")
+def test_onnx_export_parity_and_backend(setup, capsys):
+    spec = importlib.util.spec_from_file_location(
+        'mpm_tools_export_onnx',
+        osp.join(ROOT, 'tools', 'deployment', 'export_onnx.py'))
+    export = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(export)
+    onnx_path = str(setup['tmp'] / 'tiny.onnx')
+    diffs = export.main([setup['config'], setup['ckpt'], '--out', onnx_path,
+                         '--batch-size', '8'])
+    printed = capsys.readouterr().out
+    assert 'max abs difference' in printed and max(diffs) < 1e-4
+    from mpm.apis.onnx_lifter import OnnxLifter
+    onnx_model = OnnxLifter(onnx_path)
+    assert onnx_model.num_frames == 5
+    # Final-frame output first, sequence second, like mode='tensor'.
+    x = torch.rand(3, 5, 17, 2)
+    final, sequence = onnx_model(x)
+    assert final.shape == (3, 1, 17, 3) and sequence.shape == (3, 5, 17, 3)
+    torch_poses = load_infer().main(base_args(
+        setup, setup['tmp'] / 'pt', '--input', setup['det'], '--image-size',
+        '640', '480'))
+    ort_poses = load_infer().main([
+        '--config', setup['config'], '--checkpoint', onnx_path, '--backend',
+        'onnxruntime', '--input', setup['det'], '--image-size', '640',
+        '480', '--output', str(setup['tmp'] / 'ort')])
+    np.testing.assert_allclose(ort_poses, torch_poses, atol=1e-5)
+    with pytest.raises(SystemExit, match='built for windows of 5 frames'):
+        export.main([setup['config'], setup['ckpt'], '--out',
+                     str(setup['tmp'] / 'x.onnx'), '--frames', '7'])
+    with pytest.raises(SystemExit, match='--backend onnxruntime'):
+        load_infer().main(base_args(setup, setup['tmp'] / 'e', '--input',
+                                    setup['det'], '--image-size', '640',
+                                    '480')[:3] + [onnx_path, '--input',
+                                                  setup['det'],
+                                                  '--image-size', '640',
+                                                  '480', '--output',
+                                                  str(setup['tmp'] / 'e')])
