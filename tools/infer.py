@@ -255,14 +255,14 @@ def main(argv=None):
         out_dir = (osp.join(args.output, f'track_{name}') if tracks.tracked
                    else args.output)
         paths = save_motion(motion, out_dir, args.export)
+        exported = ', '.join(osp.basename(paths[e]) for e in args.export)
         print(f"{'track ' + name + ': ' if tracks.tracked else ''}"
               f'poses_3d.npy (T, 17, 3) root-relative metres and '
               f'poses_3d_camera.npy camera-frame metres (x right, y down, '
               f'z forward; f = {motion.focal_length:.0f} px), '
               f'{int(motion.detected.sum())} of {motion.num_frames} frames '
               f'detected, in {out_dir}'
-              + (f"; exported {', '.join(osp.basename(paths[e]) for e in args.export)}"  # noqa: E501
-                 if args.export else ''))
+              + (f'; exported {exported}' if exported else ''))
         if args.render:
             from mpm.visualization.animation import render_animation
             start = time.perf_counter()

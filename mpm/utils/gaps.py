@@ -8,8 +8,8 @@ def fill_gaps(series) -> np.ndarray:
     """Fill the NaN entries of every time series by linear interpolation.
 
     Each column ``series[:, i, ...]`` is one series over time (axis 0). A
-    NaN (or infinite value) between two finite values gets the linear interpolation of the
-    nearest finite values before and after it; NaNs before the first / after
+    NaN (or infinite value) between two finite values gets the linear
+    interpolation of the nearest finite values before and after it; NaNs before the first / after
     the last finite value repeat that value (as the datasets pad window
     edges). A series with no finite value stays NaN.
 

@@ -59,7 +59,8 @@ def main(argv=None):
           'alternating rounds (median)')
     for name, value in fps.items():
         print(f'  {name:12s} {value:10.1f} frames/s')
-    print(f"  onnxruntime / pytorch = {fps['onnxruntime'] / fps['pytorch']:.2f}")
+    ratio = fps['onnxruntime'] / fps['pytorch']
+    print(f'  onnxruntime / pytorch = {ratio:.2f}')
     return fps
 
 
