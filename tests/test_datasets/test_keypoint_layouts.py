@@ -123,3 +123,18 @@ def test_bad_inputs_say_what_is_wrong():
         convert_keypoints(np.zeros((3, 17, 3)), 'cocoo')
     with pytest.raises(ValueError, match='score_reduce'):
         COCOToH36M(score_reduce='max')
+
+
+def test_missing_keypoints_make_derived_joints_missing():
+    """[0, 0, 0] and NaN keypoints are missing: the joints built from them
+    are NaN with score 0 (never a mean with a fake corner point)."""
+    from mpm.datasets.keypoint_layouts import convert_keypoints
+    coco = np.random.default_rng(1).uniform(50, 400, (2, 17, 3))
+    coco[0, 11] = 0.0               # left hip not detected
+    coco[1, 0, 1] = np.nan          # nose y is null
+    kp, scores = convert_keypoints(coco, 'coco')
+    assert np.isnan(kp[0, [0, 4, 7]]).all()          # pelvis, L hip, spine
+    np.testing.assert_array_equal(scores[0, [0, 4, 7]], 0)
+    assert np.isfinite(kp[0, [1, 8, 9]]).all() and scores[0, 1] > 0
+    assert np.isnan(kp[1, 9]).all() and scores[1, 9] == 0
+    assert np.isfinite(np.delete(kp[1], 9, 0)).all()
