@@ -150,8 +150,7 @@ def _is_keypoint_file(path: str) -> bool:
 
 
 def read_input(args):
-    """-> (KeypointTracks, layout, image_size, fps, frames or None,
-    seconds and frames of the 2D stage)."""
+    """-> (KeypointTracks, layout, image_size, fps, frames or None)."""
     if _is_keypoint_file(args.input):
         if args.image_size is None:
             _fail(f'--input {args.input} is a keypoint file: pass the video '
@@ -161,8 +160,7 @@ def read_input(args):
             args.track_field
         tracks = load_tracks(args.input, layout, track_field=track_field,
                              first_frame_id=args.first_frame_id)
-        return (tracks, layout, tuple(args.image_size), args.fps or 25.0,
-                None, None)
+        return tracks, layout, tuple(args.image_size), args.fps or 25.0, None
     from mpm.apis.pose2d import MediaPipePose2D
     from mpm.apis.video import open_frames
     if args.format not in (None, 'mediapipe'):
@@ -187,8 +185,8 @@ def read_input(args):
           f'{elapsed:.2f} s: {len(landmarks) / max(elapsed, 1e-9):.1f} '
           f'frames/s; a person in {int(found.sum())} of them')
     tracks = KeypointTracks({'0': landmarks}, tracked=False)
-    return (tracks, 'mediapipe', frames.image_size,
-            args.fps or frames.fps, frames, (elapsed, len(landmarks)))
+    return tracks, 'mediapipe', frames.image_size, args.fps or frames.fps, \
+        frames
 
 
 def build_model(args):
@@ -214,12 +212,11 @@ def build_model(args):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        focal = (args.focal_length if args.focal_length is not None else
-                 None)
+        focal = args.focal_length
         if focal is not None and not focal > 0:
             raise ValueError(f'--focal-length must be > 0 pixels, got '
                              f'{focal}.')
-        tracks, layout, image_size, fps, frames, _ = read_input(args)
+        tracks, layout, image_size, fps, frames = read_input(args)
         if focal is None:
             focal = default_focal_length(image_size, args.fov)
         model = build_model(args)
