@@ -20,8 +20,8 @@
     a ``.npy`` / ``.npz`` (T, K, 3) array (one person) or (P, T, K, 3)
     array (P tracks), in the ``--format`` layout (``coco`` 17, ``halpe``
     26, ``mediapipe`` 33, ``h36m`` 17 keypoints); needs ``--image-size``.
-    Integer image ids are frame indices (``--first-frame-id``: the id of
-    frame 0).
+    Integer image ids, or the numbers in file-name ids (``'12.jpg'``), are
+    frame indices (``--first-frame-id``: the number of frame 0).
 
 Outputs (T = frames of the video; NaN / null / empty where the person has no
 detection):
@@ -61,6 +61,7 @@ import os
 import os.path as osp
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -99,7 +100,8 @@ def parse_args(argv=None):
                         "(track_id, else idx, else one person), 'none' (the "
                         'best detection per image) or a field name')
     parser.add_argument('--first-frame-id', type=int, default=0,
-                        help='integer image_id of the first video frame')
+                        help='frame number (integer image_id, or the number in '
+                        'file-name ids) of the first video frame')
     parser.add_argument('--focal-length', type=float, default=None,
                         help='focal length in pixels for the camera-space '
                         'poses (default: from --fov)')
@@ -139,6 +141,13 @@ def parse_args(argv=None):
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='allow full unpickling of --checkpoint')
     return parser.parse_args(argv)
+
+
+def _print_warning(message, category, filename, lineno, file=None,
+                   line=None):
+    """Show a warning of the run as one ``note:`` line on stderr, without
+    the source line Python would print (installed when run as a script)."""
+    print(f'note: {message}', file=sys.stderr)
 
 
 def _fail(message: str):
@@ -280,4 +289,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
+    warnings.showwarning = _print_warning
     main()

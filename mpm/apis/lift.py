@@ -122,6 +122,36 @@ def fill_missing_joints(keypoints: np.ndarray
     return filled, missing
 
 
+def _unmasked_note(model: nn.Module, low: np.ndarray, missing: np.ndarray,
+                   score_threshold: Optional[float]) -> str:
+    """What a model without an input mask vector does with the hidden
+    joints ((T, J) bool ``low`` score and ``missing``), in words: joints of
+    frames with a detection are used as detected (filled ones as filled);
+    frames without any detection are filled only for their neighbours'
+    windows and are NaN in the output."""
+    no_person = missing.all(axis=-1)
+    in_detected = ~no_person[:, None]
+    total = int(in_detected.sum()) * missing.shape[1]
+    parts = []
+    if (low & in_detected).any():
+        parts.append(f'{int((low & in_detected).sum())} of {total} joints '
+                     f'have a score below {score_threshold}')
+    if (missing & in_detected).any():
+        parts.append(f'{int((missing & in_detected).sum())} of {total} '
+                     'joints are missing (NaN, null or (0, 0)) and were '
+                     'filled by interpolation in time')
+    note = ''
+    if parts:
+        note = (f"{'; '.join(parts)}; {type(model).__name__} has no input "
+                'mask vector (mask_vector_2d), so they are used as detected')
+    if no_person.any():
+        note += ('; ' if note else '') + (
+            f'{int(no_person.sum())} of {len(no_person)} frames have no '
+            'detection: filled in time for the windows of their neighbours, '
+            'NaN in the output')
+    return note + '.'
+
+
 def _model_flip_indices(model: nn.Module) -> Sequence[int]:
     indices = getattr(model, 'flip_indices', None)
     return list(H36M_SKELETON.flip_permutation if indices is None
@@ -213,18 +243,9 @@ def lift(model: nn.Module,
         if mask_vector is not None:
             hidden = torch.from_numpy(low | missing)
         else:
-            parts = []
-            if low.any():
-                parts.append(f'{int(low.sum())} of {low.size} joints have a '
-                             f'score below {score_threshold}')
-            if missing.any():
-                parts.append(f'{int(missing.sum())} of {missing.size} joints '
-                             'are missing (NaN, null or (0, 0)) and were '
-                             'filled by interpolation in time')
-            warnings.warn(
-                f"{'; '.join(parts)}; {type(model).__name__} has no input "
-                'mask vector (mask_vector_2d), so they are used as '
-                'detected.', UserWarning, stacklevel=2)
+            warnings.warn(_unmasked_note(model, low, missing,
+                                         score_threshold),
+                          UserWarning, stacklevel=2)
 
     try:
         param = next(model.parameters())

@@ -197,15 +197,36 @@ def test_load_coco_json_best_person_sorted(tmp_path):
                                              [20, 21, 0.5]])
 
 
-def test_load_json_string_ids_natural_order(tmp_path):
+def test_load_json_string_ids_are_frame_numbers(tmp_path):
+    """File-name ids (1-based, as ffmpeg writes them) give frames by their
+    number: frames 3..9 have no detection and stay as NaN rows."""
     entries = [dict(image_id=name, keypoints=[i, 0, 1] * 26, score=1)
                for i, name in ((10, 'frame10.jpg'), (2, 'frame2.jpg'),
                                (1, 'frame1.jpg'))]
     path = tmp_path / 'halpe.json'
     path.write_text(json.dumps(entries))
-    with pytest.warns(UserWarning, match='skip 7 frame'):
-        kp = load_keypoints(path, 'halpe')
-    np.testing.assert_array_equal(kp[:, 0, 0], [1, 2, 10])
+    kp = load_keypoints(path, 'halpe', first_frame_id=1)
+    assert kp.shape == (10, 26, 3)
+    np.testing.assert_array_equal(kp[[0, 1, 9], 0, 0], [1, 2, 10])
+    assert np.isnan(kp[2:9]).all()
+    with pytest.warns(UserWarning, match='first-frame-id 1'):
+        assert load_keypoints(path, 'halpe').shape == (11, 26, 3)
+
+
+def test_load_json_ids_without_frame_numbers_natural_order(tmp_path):
+    entries = [dict(image_id=name, keypoints=[i, 0, 1] * 17, score=1)
+               for i, name in ((3, 'c.jpg'), (1, 'a.jpg'), (2, 'b.jpg'))]
+    path = tmp_path / 'names.json'
+    path.write_text(json.dumps(entries))
+    with pytest.warns(UserWarning, match='no distinct frame numbers'):
+        kp = load_keypoints(path)
+    np.testing.assert_array_equal(kp[:, 0, 0], [1, 2, 3])
+    # Two cameras' frame 0: the numbers are not distinct either.
+    entries = [dict(image_id=f'cam{c}_0.jpg', keypoints=[c, 0, 1] * 17,
+                    score=1) for c in (2, 1)]
+    path.write_text(json.dumps(entries))
+    with pytest.warns(UserWarning, match='no distinct frame numbers'):
+        np.testing.assert_array_equal(load_keypoints(path)[:, 0, 0], [1, 2])
 
 
 def test_load_npy_npz_and_errors(tmp_path):
@@ -254,7 +275,9 @@ def test_one_nan_does_not_spread(model):
 def test_missing_frames_stay_aligned_and_nan(model):
     kp = sequence(T=12, seed=8)
     kp[[3, 4]] = np.nan                   # no detection in frames 3, 4
-    with pytest.warns(UserWarning, match='missing'):
+    kp[6, 2] = np.nan                     # one joint missing in frame 6
+    with pytest.warns(UserWarning, match='1 of 170 joints are missing .*'
+                      '2 of 12 frames have no detection'):
         out = lift(model, kp, (W, H), layout='h36m')
     assert out.shape == (12, 17, 3)
     assert np.isnan(out[[3, 4]]).all()

@@ -3,6 +3,7 @@ loading and trust."""
 import argparse
 import importlib.util
 import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -224,7 +225,7 @@ def test_video_input_pipeline(setup, monkeypatch, capsys):
     FakeDetector.table = table
     monkeypatch.setattr(pose2d, 'MediaPipePose2D', FakeDetector)
     out = setup['tmp'] / 'video'
-    with pytest.warns(UserWarning, match='missing'):
+    with pytest.warns(UserWarning, match='1 of 6 frames have no detection'):
         poses = load_infer().main(base_args(
             setup, out, '--input', path, '--render', '--export', 'bvh'))
     printed = capsys.readouterr().out
@@ -306,3 +307,73 @@ def test_onnx_export_parity_and_backend(setup, capsys):
                                                   '--image-size', '640',
                                                   '480', '--output',
                                                   str(setup['tmp'] / 'e')])
+
+
+def test_script_run_prints_only_what_a_user_can_act_on(setup, tmp_path):
+    """tools/infer.py as a user runs it: a frame without detection gives
+    one 'note:' line (no Python source line, no MMEngine warnings), and
+    the speed line."""
+    import subprocess
+    import sys
+    entries = json.loads(open(setup['det']).read())
+    del entries[2]                      # no detection in frame 2
+    det = tmp_path / 'gap.json'
+    det.write_text(json.dumps(entries))
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    run = subprocess.run(
+        [sys.executable, osp.join(ROOT, 'tools', 'infer.py'), *base_args(
+            setup, tmp_path / 'out', '--input', str(det), '--image-size',
+            '640', '480', '--export', 'json')],
+        capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        'note: 1 of 6 frames have no detection: filled in time for the '
+        'windows of their neighbours, NaN in the output.']
+    assert 'frames/s' in run.stdout and 'WARNING' not in run.stdout
+
+
+HAS_VIDEO_EXTRA = all(importlib.util.find_spec(m) is not None
+                      for m in ('mediapipe', 'skimage'))
+
+
+@pytest.mark.skipif(not HAS_VIDEO_EXTRA, reason="needs the video extra "
+                    "(pip install -e '.[video]': mediapipe==0.10.21, which "
+                    'pins numpy<2, about 720 MB, so make test leaves it out) '
+                    'and scikit-image (its astronaut photograph)')
+def test_real_video_through_mediapipe(setup, tmp_path, capsys):
+    """The whole pipeline with the real 2D backend: a clip of a real
+    photograph (scikit-image's astronaut) with two black frames -> a person
+    in 8 of 10 frames, NaN exactly where there is none; a black clip is a
+    clear error."""
+    import cv2
+    import skimage
+    photo = cv2.imread(osp.join(osp.dirname(skimage.__file__), 'data',
+                                'astronaut.png'))
+    photo = cv2.resize(photo, (320, 320))
+    path = str(tmp_path / 'astronaut.mp4')
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (320, 320))
+    for t in range(10):
+        writer.write(np.zeros_like(photo) if t in (4, 5) else photo)
+    writer.release()
+    with pytest.warns(UserWarning, match='2 of 10 frames have no detection'):
+        poses = load_infer().main(base_args(
+            setup, tmp_path / 'out', '--input', path, '--export', 'json'))
+    assert 'a person in 8 of them' in capsys.readouterr().out
+    assert poses.shape == (10, 17, 3)
+    assert np.isnan(poses[[4, 5]]).all()
+    assert np.isfinite(np.delete(poses, [4, 5], 0)).all()
+    meta = json.loads((tmp_path / 'out' / 'meta.json').read_text())
+    assert meta['frames_without_detection'] == [4, 5]
+    assert meta['image_size'] == [320, 320] and meta['fps'] == 10
+    nose = np.load(tmp_path / 'out' / 'keypoints_2d.npy')[0, 9]
+    assert 100 < nose[0] < 220 and 40 < nose[1] < 160 and nose[2] > 0.9
+    black = str(tmp_path / 'black.mp4')
+    writer = cv2.VideoWriter(black, cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (320, 320))
+    for _ in range(3):
+        writer.write(np.zeros_like(photo))
+    writer.release()
+    with pytest.raises(SystemExit, match='found no person in any of the 3'):
+        load_infer().main(base_args(setup, tmp_path / 'black', '--input',
+                                    black))
