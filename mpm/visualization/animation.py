@@ -121,8 +121,13 @@ def render_animation(keypoints_2d, poses_3d, out_path: str,
     centre = roots.mean(axis=0) if len(roots) else np.zeros(3)
     set_3d_limits(ax3d, centre, radius)
     ax3d.set_title('3D')
+    # A white box keeps the frame number readable on any video frame (and
+    # frames of a dark video without a person distinct: a GIF writer
+    # would merge identical frames).
     label = ax2d.text(0.02, 0.98, '', transform=ax2d.transAxes, va='top',
-                      fontsize=8)
+                      fontsize=8, zorder=5,
+                      bbox=dict(facecolor='white', edgecolor='none',
+                                alpha=0.8, pad=1))
     image = None
     frame_iter = iter(frames) if frames is not None else None
     with writer.saving(fig, out_path, dpi):

@@ -97,3 +97,17 @@ def test_comparison_png_with_both_colours(tmp_path):
     assert red.sum() > 20 and blue.sum() > 20
     with pytest.raises(ValueError, match='gt_3d and pred_3d'):
         render_comparison(kp3d, kp3d[:1], str(tmp_path / 'd.png'))
+
+
+def test_frames_without_person_on_a_dark_video_keep_their_place(tmp_path):
+    """Black video frames and NaN poses (no detection) in frames 1 and 2:
+    the frame number stays readable, so the GIF keeps one frame per video
+    frame (identical frames would be merged by the GIF writer)."""
+    kp2d, kp3d = poses(T=4)
+    kp2d[1:3] = np.nan
+    kp3d[1:3] = np.nan
+    frames = [np.zeros((48, 64, 3), np.uint8)] * 4
+    out = render_animation(kp2d, kp3d, str(tmp_path / 'dark.gif'), fps=10,
+                           image_size=(64, 48), dpi=40, frames=frames)
+    with Image.open(out) as im:
+        assert im.n_frames == 4
