@@ -1,6 +1,10 @@
 """BVH export: the file, re-read by a parser written here and animated by
 forward kinematics written here (Euler ZXY as the channel order says), gives
 back the input joint positions."""
+import json
+import shutil
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -159,3 +163,52 @@ def test_bad_positions():
     bad[1, 4] = np.nan
     with pytest.raises(ValueError, match='finite'):
         bvh_fit_error(bad)
+
+
+BLENDER_SCRIPT = """
+import builtins, json, sys
+import bpy
+# Debian's Blender 3.4.1 runs Python 3.11, whose open() refuses the 'rU'
+# mode its BVH importer passes (a packaging bug): drop the 'U'.
+_open = builtins.open
+builtins.open = lambda f, mode='r', *a, **k: _open(
+    f, mode.replace('U', ''), *a, **k)
+path, out = sys.argv[sys.argv.index('--') + 1:]
+bpy.ops.wm.read_factory_settings(use_empty=True)
+bpy.ops.import_anim.bvh(filepath=path)   # the importer's defaults
+arm = [o for o in bpy.context.scene.objects if o.type == 'ARMATURE'][0]
+first, last = (int(v) for v in arm.animation_data.action.frame_range)
+heads = {}
+for f in range(first, last + 1):
+    bpy.context.scene.frame_set(f)
+    for b in arm.pose.bones:
+        heads.setdefault(b.name, []).append(list(arm.matrix_world @ b.head))
+json.dump(dict(fps=bpy.context.scene.render.fps, heads=heads),
+          open(out, 'w'))
+"""
+
+
+@pytest.mark.skipif(shutil.which('blender') is None,
+                    reason='needs Blender on the PATH (e.g. apt-get install '
+                    'blender); the file format itself is checked above')
+def test_blender_imports_the_bvh(tmp_path):
+    """Blender's own BVH importer (default options: scale 1, forward -Z,
+    up Y) puts every bone's head where the input joint was: Blender's
+    world (x, y, z) is the camera frame's (x, z, -y)."""
+    from mpm.utils.bvh import H36M_BVH_NAMES
+    positions = rigid_motion(T=12, seed=2)
+    path = write_bvh(str(tmp_path / 'motion.bvh'), positions, fps=25)
+    script = tmp_path / 'dump_heads.py'
+    script.write_text(BLENDER_SCRIPT)
+    out = tmp_path / 'heads.json'
+    run = subprocess.run(
+        ['blender', '-b', '--factory-startup', '--python-exit-code', '1',
+         '--python', str(script), '--', path, str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert sorted(result['heads']) == sorted(H36M_BVH_NAMES)
+    heads = np.stack([result['heads'][n] for n in H36M_BVH_NAMES], 1)
+    expected = positions[..., [0, 2, 1]] * [1, 1, -1]
+    assert heads.shape == expected.shape
+    assert np.abs(heads - expected).max() < 1e-3
