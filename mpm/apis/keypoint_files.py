@@ -11,12 +11,12 @@ Formats (keypoints ``[x, y, score] * K`` in pixels of a layout of
   array (P tracks); an ``.npz`` stores it under ``keypoints`` (or as its
   only array).
 
-Frames: an integer ``image_id`` is the frame index of the video plus
-``first_frame_id`` (0 by default; 1 for 1-based ids), so frames without
-any detection stay in the output as all-NaN rows and every output keeps the
-video's frame index. String ids (file names) are ordered naturally
-(``frame2 < frame10``) and each distinct id is one frame; when the numbers in
-them jump, a warning says how many frames have no row.
+Frames: an integer ``image_id``, or the last number in a file-name id
+(``'frame_000012.jpg'``, AlphaPose's ``'12.jpg'``), is the frame index of the
+video plus ``first_frame_id`` (0 by default; 1 for 1-based ids), so frames
+without any detection stay in the output as all-NaN rows and every output
+keeps the video's frame index. Ids without distinct numbers are ordered
+naturally (``frame2 < frame10``), one frame each, with a warning.
 
 Missing keypoints (``null`` / NaN coordinates, ``(0, 0)``) are kept as
 they are here; the keypoint converters mark them (NaN, score 0) and
@@ -95,11 +95,30 @@ def _with_scores(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
+def _frame_number(image_id) -> Optional[int]:
+    """The frame number an image id gives: an integer id itself, else the
+    last number in the name (``'frame_000012.jpg'`` -> 12), else None."""
+    if isinstance(image_id, (int, np.integer)) and \
+            not isinstance(image_id, bool):
+        return int(image_id)
+    numbers = re.findall(r'\d+', str(image_id))
+    return int(numbers[-1]) if numbers else None
+
+
 def _frame_index(ids: List, path: str, first_frame_id: int) -> Dict:
-    """image_id -> frame index, and T."""
-    if all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
-           for i in ids):
-        low = min(ids)
+    """image_id -> frame index of the video.
+
+    The frame index is the id's frame number (:func:`_frame_number`) minus
+    ``first_frame_id``, so frames without detection keep their place. Ids
+    without distinct frame numbers (names without a number, or two names
+    with the same one) are ordered naturally, one frame each, with a
+    warning.
+    """
+    distinct = set(ids)
+    number = {i: _frame_number(i) for i in distinct}
+    if None not in number.values() and \
+            len(set(number.values())) == len(number):
+        low = min(number.values())
         if low < first_frame_id:
             raise ValueError(
                 f"'{path}': image_id {low} is below the first frame id "
@@ -107,24 +126,19 @@ def _frame_index(ids: List, path: str, first_frame_id: int) -> Dict:
                 '(--first-frame-id).')
         if low > first_frame_id:
             warnings.warn(
-                f"'{path}': the first detection is in image_id {low}: frames "
-                f'{first_frame_id}..{low - 1} have no detection and are NaN '
-                'in every output. If the ids are 1-based, pass '
+                f"'{path}': the first detection is in frame number {low}: "
+                f'frames {first_frame_id}..{low - 1} have no detection and '
+                'are NaN in every output. If the ids are 1-based, pass '
                 '--first-frame-id 1.', UserWarning, stacklevel=3)
-        return {i: int(i) - first_frame_id for i in ids}
-    order = sorted(set(ids), key=_natural_key)
-    numbers = [re.findall(r'\d+', str(i)) for i in order]
-    if all(numbers):
-        last = [int(n[-1]) for n in numbers]
-        skipped = sum(max(b - a - 1, 0) for a, b in zip(last, last[1:]))
-        if skipped:
-            warnings.warn(
-                f"'{path}': the image ids are names whose numbers skip "
-                f'{skipped} frame(s) (e.g. between {order[0]!r} and '
-                f'{order[-1]!r}); frames without detection have no row, so '
-                'outputs are in the order of the names, not the video\'s '
-                'frame index. Write the frame index as an integer image_id '
-                'to keep frames aligned.', UserWarning, stacklevel=3)
+        return {i: n - first_frame_id for i, n in number.items()}
+    order = sorted(distinct, key=_natural_key)
+    warnings.warn(
+        f"'{path}': the image ids (e.g. {order[0]!r}) carry no distinct "
+        'frame numbers, so they are taken in natural order, one frame each: '
+        'frames without any detection have no row and the outputs may not '
+        "follow the video's frame index. Write the frame index as an "
+        'integer image_id (or in the file names) to keep frames aligned.',
+        UserWarning, stacklevel=3)
     return {i: n for n, i in enumerate(order)}
 
 
@@ -297,14 +311,16 @@ def load_keypoints(path: PathLike, layout: Optional[str] = 'coco',
 
     Formats: see the module docstring. Per image the detection with the
     highest ``score`` (mean keypoint score when absent) is kept, whatever
-    its track id; integer image ids are frame indices (frames without a
-    detection are NaN rows), string ids are ordered naturally
-    (``'frame2' < 'frame10'``).
+    its track id; integer image ids, and the last number of file-name ids,
+    are frame indices (frames without a detection are NaN rows); ids
+    without distinct numbers are ordered naturally (``'frame2' <
+    'frame10'``), with a warning.
 
     Args:
         path: the file.
         layout: checks that K matches; None skips the check.
-        first_frame_id: the integer ``image_id`` of the video's first frame.
+        first_frame_id: the frame number (integer ``image_id``) of the
+            video's first frame.
 
     Returns:
         (T, K, 3) float64 ``[x, y, score]`` pixels (scores 1 when the file
