@@ -69,7 +69,7 @@ import torch
 from mpm.apis import init_lifter, load_tracks
 from mpm.apis.camera_space import DEFAULT_FOV_DEG, default_focal_length
 from mpm.apis.keypoint_files import KeypointTracks
-from mpm.apis.motion import lift_track
+from mpm.apis.motion import EmptyTrackError, lift_track
 from mpm.apis.motion_export import EXPORT_FORMATS, save_motion
 from mpm.datasets.keypoint_layouts import LAYOUT_NUM_KEYPOINTS
 
@@ -242,10 +242,19 @@ def main(argv=None):
                 batch_size=args.batch_size, flip=not args.no_flip,
                 score_threshold=args.score_threshold,
                 dilation=args.dilation)
+        except EmptyTrackError as err:
+            if len(tracks.keypoints) == 1:
+                _fail(str(err))
+            warnings.warn(f'{err} It is left out.', UserWarning)
+            continue
         except ValueError as err:
             _fail(str(err))
         detected = np.flatnonzero(motions[name].detected)
         lifted += int(detected[-1] - detected[0] + 1)
+    if not motions:
+        _fail(f'none of the {len(tracks.keypoints)} tracks of {args.input} '
+              'has a detected joint (all keypoints are NaN, null or (0, '
+              '0)); check the keypoint file.')
     if args.device.startswith('cuda'):
         torch.cuda.synchronize()
     elapsed = time.perf_counter() - start

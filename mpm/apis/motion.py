@@ -11,7 +11,11 @@ from .camera_space import camera_space_poses, default_focal_length
 from .lift import fill_missing_joints, lift
 from .smoothing import smooth_poses
 
-__all__ = ['TrackMotion', 'lift_track']
+__all__ = ['TrackMotion', 'lift_track', 'EmptyTrackError']
+
+
+class EmptyTrackError(ValueError):
+    """A track none of whose frames has a detected joint."""
 
 
 @dataclass
@@ -80,13 +84,16 @@ def lift_track(model: nn.Module, keypoints, image_size: Tuple[int, int],
 
     Returns:
         :class:`TrackMotion`.
+
+    Raises:
+        EmptyTrackError: no frame of the track has a detected joint.
     """
     kp17, scores = build_keypoint_converter(layout)(keypoints)
     T = kp17.shape[0]
     missing = np.isnan(kp17).any(-1)
     detected = ~missing.all(-1)
     if not detected.any():
-        raise ValueError(
+        raise EmptyTrackError(
             f"track '{name}': no frame has a detected joint (all keypoints "
             'are NaN, null or (0, 0)); the 2D detector found no person.')
     first, last = np.flatnonzero(detected)[[0, -1]]

@@ -377,3 +377,22 @@ def test_real_video_through_mediapipe(setup, tmp_path, capsys):
     with pytest.raises(SystemExit, match='found no person in any of the 3'):
         load_infer().main(base_args(setup, tmp_path / 'black', '--input',
                                     black))
+
+
+def test_a_track_without_any_detected_joint_is_left_out(setup, tmp_path):
+    kp = setup['keypoints']
+    entries = [dict(image_id=t, keypoints=kp[t].reshape(-1).tolist(),
+                    score=0.9, track_id=1) for t in range(T)]
+    entries += [dict(image_id=t, keypoints=[0.0] * 51, score=0.2,
+                     track_id=2) for t in (0, 2)]   # [0, 0, 0] joints only
+    det = tmp_path / 'empty_track.json'
+    det.write_text(json.dumps(entries))
+    args = ['--input', str(det), '--image-size', '640', '480']
+    with pytest.warns(UserWarning, match="track '2': no frame has a "
+                      'detected joint.* It is left out'):
+        result = load_infer().main(base_args(setup, tmp_path / 'o', *args))
+    assert sorted(result) == ['1']
+    assert not (tmp_path / 'o' / 'track_2').exists()
+    det.write_text(json.dumps(entries[T:]))
+    with pytest.raises(SystemExit, match='no frame has a detected joint'):
+        load_infer().main(base_args(setup, tmp_path / 'p', *args))
