@@ -18,12 +18,18 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 T = 6
 
 
-def load_infer():
+def load_tool(*path):
+    """Import a script under tools/ as a module."""
     spec = importlib.util.spec_from_file_location(
-        'mpm_tools_infer', osp.join(ROOT, 'tools', 'infer.py'))
+        'mpm_tools_' + osp.splitext(path[-1])[0], osp.join(ROOT, 'tools',
+                                                           *path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_infer():
+    return load_tool('infer.py')
 
 
 @pytest.fixture(scope='module')
@@ -271,11 +277,7 @@ HAS_ONNX = all(importlib.util.find_spec(m) is not None
 @pytest.mark.skipif(not HAS_ONNX, reason="needs the onnx extra: pip install "
                     "-e '.[onnx]'")
 def test_onnx_export_parity_and_backend(setup, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'mpm_tools_export_onnx',
-        osp.join(ROOT, 'tools', 'deployment', 'export_onnx.py'))
-    export = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(export)
+    export = load_tool('deployment', 'export_onnx.py')
     onnx_path = str(setup['tmp'] / 'tiny.onnx')
     diffs = export.main([setup['config'], setup['ckpt'], '--out', onnx_path,
                          '--batch-size', '8'])
@@ -342,20 +344,14 @@ HAS_VIDEO_EXTRA = all(importlib.util.find_spec(m) is not None
                     'and scikit-image (its astronaut photograph)')
 def test_real_video_through_mediapipe(setup, tmp_path, capsys):
     """The whole pipeline with the real 2D backend: a clip of a real
-    photograph (scikit-image's astronaut) with two black frames -> a person
-    in 8 of 10 frames, NaN exactly where there is none; a black clip is a
-    clear error."""
+    photograph (tools/misc/photo_clip.py on scikit-image's astronaut) with
+    two black frames -> a person in 8 of 10 frames, NaN exactly where there
+    is none; a black clip is a clear error."""
     import cv2
-    import skimage
-    photo = cv2.imread(osp.join(osp.dirname(skimage.__file__), 'data',
-                                'astronaut.png'))
-    photo = cv2.resize(photo, (320, 320))
-    path = str(tmp_path / 'astronaut.mp4')
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 10,
-                             (320, 320))
-    for t in range(10):
-        writer.write(np.zeros_like(photo) if t in (4, 5) else photo)
-    writer.release()
+    clip = load_tool('misc', 'photo_clip.py')
+    path = clip.main(['--out', str(tmp_path / 'astronaut.mp4'), '--frames',
+                      '10', '--size', '320', '240', '--fps', '10',
+                      '--blank', '4', '6'])
     with pytest.warns(UserWarning, match='2 of 10 frames have no detection'):
         poses = load_infer().main(base_args(
             setup, tmp_path / 'out', '--input', path, '--export', 'json'))
@@ -365,14 +361,14 @@ def test_real_video_through_mediapipe(setup, tmp_path, capsys):
     assert np.isfinite(np.delete(poses, [4, 5], 0)).all()
     meta = json.loads((tmp_path / 'out' / 'meta.json').read_text())
     assert meta['frames_without_detection'] == [4, 5]
-    assert meta['image_size'] == [320, 320] and meta['fps'] == 10
+    assert meta['image_size'] == [320, 240] and meta['fps'] == 10
     nose = np.load(tmp_path / 'out' / 'keypoints_2d.npy')[0, 9]
-    assert 100 < nose[0] < 220 and 40 < nose[1] < 160 and nose[2] > 0.9
+    assert 0 < nose[0] < 320 and 0 < nose[1] < 240 and nose[2] > 0.9
     black = str(tmp_path / 'black.mp4')
     writer = cv2.VideoWriter(black, cv2.VideoWriter_fourcc(*'mp4v'), 10,
-                             (320, 320))
+                             (320, 240))
     for _ in range(3):
-        writer.write(np.zeros_like(photo))
+        writer.write(np.zeros((240, 320, 3), np.uint8))
     writer.release()
     with pytest.raises(SystemExit, match='found no person in any of the 3'):
         load_infer().main(base_args(setup, tmp_path / 'black', '--input',
