@@ -18,6 +18,7 @@ import sys
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 
 def astronaut_path() -> str:
@@ -86,12 +87,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         path = args.image or astronaut_path()
-        image = cv2.imread(path, cv2.IMREAD_COLOR)
-        if image is None:
-            raise ValueError(f"'{path}' could not be read as an image.")
+        try:   # PIL, not cv2.imread: libpng would warn about the
+            # astronaut's colour profile
+            with Image.open(path) as photo:
+                image = np.asarray(photo.convert('RGB'))[..., ::-1].copy()
+        except (OSError, UnidentifiedImageError) as err:
+            raise ValueError(f"'{path}' could not be read as an image: "
+                             f'{err}') from err
         out = make_clip(image, args.out, args.frames, args.size, args.fps,
                         args.blank)
-    except (ImportError, ValueError) as err:
+    except (ImportError, ValueError, FileNotFoundError) as err:
         sys.exit(f'error: {err}')
     print(f'wrote {out}: {args.frames} frames of {args.size[0]}x'
           f'{args.size[1]} at {args.fps:g} fps, frames {args.blank[0]}..'
