@@ -10,8 +10,12 @@ pixels) once, then smooths the root-relative poses with each strength
 (:func:`mpm.apis.smoothing.smooth_poses`, Gaussian standard deviation in
 frames) and prints, per strength, MPJPE (mm) and the acceleration error
 (mm / frame^2, :func:`mpm.evaluation.functional.acceleration_error`) against
-the ground truth, averaged over all frames of all videos. Strength 0 is the
-unsmoothed output.
+the ground truth, averaged over all frames of all videos, and how far the
+BVH export moves the joints (:func:`mpm.utils.bvh.bvh_fit_error`: the
+distance between the poses and the forward kinematics of the BVH fitted to
+them, mm; lifted bone lengths vary from frame to frame, a BVH's cannot).
+Strength 0 is the unsmoothed output. The ground truth's own BVH fit error is
+printed for reference.
 """
 import argparse
 import json
@@ -25,6 +29,7 @@ from mpm.apis.smoothing import smooth_poses
 from mpm.datasets.camera import denormalize_screen, h36m_cameras
 from mpm.evaluation.functional import acceleration_error, mpjpe
 from mpm.registry import DATASETS
+from mpm.utils.bvh import bvh_fit_error
 
 
 def parse_args(argv=None):
@@ -65,24 +70,39 @@ def main(argv=None):
     frames = sum(len(g) for g in gts)
     print(f'{len(videos)} test videos, {frames} frames ({args.config}, '
           f'flip {"off" if args.no_flip else "on"})')
-    print('| strength (frames) | MPJPE (mm) | accel. error (mm/frame^2) |')
-    print('|---|---|---|')
+    gt_fit = 1000 * np.concatenate([bvh_fit_error(g).ravel() for g in gts])
+    print(f'BVH fit error of the ground truth: mean {gt_fit.mean():.2f} mm, '
+          f'median {np.median(gt_fit):.2f}, 95th percentile '
+          f'{np.percentile(gt_fit, 95):.2f}')
+    print('| strength (frames) | MPJPE (mm) | accel. error (mm/frame^2) | '
+          'BVH fit error (mm): mean / median / 95th pct. |')
+    print('|---|---|---|---|')
     rows = []
     for s in args.strengths:
-        err, acc, n_acc = 0.0, 0.0, 0
+        err, acc, n_acc, fit = 0.0, 0.0, 0, []
         for pred, gt in zip(preds, gts):
             smoothed = smooth_poses(pred, s)
             err += 1000 * mpjpe(smoothed, gt).sum()
             a = 1000 * acceleration_error(smoothed, gt)
             acc += a.sum()
             n_acc += len(a)
+            fit.append(1000 * bvh_fit_error(smoothed).ravel())
+        fit = np.concatenate(fit)
         rows.append(dict(strength=s, mpjpe_mm=err / frames,
-                         accel_mm_per_frame2=acc / n_acc))
-        print(f'| {s:g} | {err / frames:.2f} | {acc / n_acc:.3f} |')
+                         accel_mm_per_frame2=acc / n_acc,
+                         bvh_fit_mm=dict(mean=fit.mean(),
+                                         median=np.median(fit),
+                                         p95=np.percentile(fit, 95))))
+        print(f'| {s:g} | {err / frames:.2f} | {acc / n_acc:.3f} | '
+              f'{fit.mean():.1f} / {np.median(fit):.1f} / '
+              f'{np.percentile(fit, 95):.1f} |')
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(dict(config=args.config, videos=len(videos),
-                           frames=frames, rows=rows), f, indent=1)
+                           frames=frames, rows=rows,
+                           gt_bvh_fit_mm=dict(
+                               mean=gt_fit.mean(), median=np.median(gt_fit),
+                               p95=np.percentile(gt_fit, 95))), f, indent=1)
     return rows
 
 
