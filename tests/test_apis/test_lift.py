@@ -300,3 +300,44 @@ def test_zero_and_null_joints_are_hidden_for_masked_models():
     expected[1, 12, :2] = [0.5, -0.25]
     expected -= expected[:, :1]
     np.testing.assert_allclose(out, expected, atol=1e-6)
+
+
+class NextEcho(nn.Module):
+    """A fake 3-frame lifter without an input mask vector: its output is
+    the window's last frame t + 1 as (x, y, 0)."""
+
+    num_frames = 3
+
+    def __init__(self):
+        super().__init__()
+        self.unused = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x, mode='tensor'):
+        last = x[:, 2]
+        return torch.cat([last, torch.zeros_like(last[..., :1])], -1)[:, None]
+
+
+def test_gaps_are_filled_by_linear_interpolation_in_time():
+    """What a model without a mask vector sees in a gap, by hand: frame 2
+    (no detection) is the mean of frames 1 and 3; the right ankle, missing
+    in frames 1 and 2, lies on the line from frame 0 to frame 3; the right
+    wrist, never detected, is the mean of the frame's other joints."""
+    kp = sequence(T=5, seed=10)
+    kp[2, :, :2] = np.nan
+    kp[1, 3, :2] = np.nan
+    kp[:, 16, :2] = np.nan
+    with pytest.warns(UserWarning, match='5 of 68 joints are missing.*'
+                      '1 of 5 frames have no detection'):
+        out = lift(NextEcho(), kp, (W, H), layout='h36m', flip=False)
+    c = normalise(kp[..., :2])
+    filled = c.copy()
+    filled[2] = (c[1] + c[3]) / 2
+    filled[1, 3] = c[0, 3] + (c[3, 3] - c[0, 3]) / 3
+    filled[2, 3] = c[0, 3] + 2 * (c[3, 3] - c[0, 3]) / 3
+    filled[:, 16] = filled[:, :16].mean(axis=1)
+    expected = np.concatenate([filled, np.zeros((5, 17, 1))], -1)
+    expected = expected[[1, 2, 3, 4, 4]]          # frame t sees t + 1
+    expected -= expected[:, :1]
+    assert np.isnan(out[2]).all()
+    np.testing.assert_allclose(np.delete(out, 2, 0),
+                               np.delete(expected, 2, 0), atol=1e-6)
