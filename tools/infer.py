@@ -48,7 +48,8 @@ S`` smooths the 3D poses in time (Gaussian, S frames; off by default).
 ``--backend onnxruntime`` runs ``--checkpoint model.onnx`` made by
 ``tools/deployment/export_onnx.py`` (the ``onnx`` extra).
 
-Prints the speed of the 2D stage (video decoding + MediaPipe), the lifting
+Prints the speed of the 2D stage (video decoding + MediaPipe, or reading the
+keypoint file), the lifting
 and the rendering separately, in frames per second.
 
 ``--checkpoint`` is required. A ``.pth`` is read with
@@ -167,8 +168,14 @@ def read_input(args):
         layout = args.format or 'coco'
         track_field = None if args.track_field == 'none' else \
             args.track_field
+        start = time.perf_counter()
         tracks = load_tracks(args.input, layout, track_field=track_field,
                              first_frame_id=args.first_frame_id)
+        elapsed = time.perf_counter() - start
+        print(f'2D stage (keypoints read from {osp.basename(args.input)}): '
+              f'{tracks.num_frames} frames, {len(tracks.keypoints)} '
+              f'track(s) in {elapsed:.2f} s: '
+              f'{tracks.num_frames / max(elapsed, 1e-9):.0f} frames/s')
         return tracks, layout, tuple(args.image_size), args.fps or 25.0, None
     from mpm.apis.pose2d import MediaPipePose2D
     from mpm.apis.video import open_frames

@@ -78,7 +78,9 @@ def test_infer_writes_poses_and_gif(setup, capsys):
         '480', '--output', str(out), '--render', '--fps', '10',
         '--device', 'cpu'])
     printed = capsys.readouterr().out
-    assert 'frames/s' in printed and f'lifted {T} frames' in printed
+    assert f'lifted {T} frames' in printed
+    assert f'2D stage (keypoints read from det.json): {T} frames, 1 track' \
+        in printed
     saved = np.load(out / 'poses_3d.npy')
     assert saved.shape == (T, 17, 3) and saved.dtype == np.float32
     np.testing.assert_array_equal(saved, poses)
