@@ -49,8 +49,8 @@ S`` smooths the 3D poses in time (Gaussian, S frames; off by default).
 ``tools/deployment/export_onnx.py`` (the ``onnx`` extra).
 
 Prints the speed of the 2D stage (video decoding + MediaPipe, or reading the
-keypoint file), the lifting
-and the rendering separately, in frames per second.
+keypoint file), the lifting and the rendering separately, in frames per
+second.
 
 ``--checkpoint`` is required. A ``.pth`` is read with
 ``torch.load(weights_only=True)``; files that need full unpickling are
