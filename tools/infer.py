@@ -7,7 +7,7 @@
         [--focal-length F | --fov DEG] [--smooth S] \
         [--export json csv bvh] [--render] [--render-format gif|mp4] \
         [--fps FPS] [--backend pytorch|onnxruntime] [--device cpu] \
-        [--batch-size 256] [--no-flip] [--score-threshold 0.3] \
+        [--threads N] [--batch-size 256] [--no-flip] [--score-threshold 0.3] \
         [--dilation D] [--trust-checkpoint]
 
 ``--input``:
@@ -129,6 +129,11 @@ def parse_args(argv=None):
                         help='run the lifter with PyTorch or onnxruntime')
     parser.add_argument('--device', default='cpu',
                         help="'cpu', 'cuda', 'cuda:0', ... (pytorch backend)")
+    parser.add_argument('--threads', type=int, default=None,
+                        help='CPU threads of the lifter (PyTorch intra-op '
+                        "threads, or onnxruntime's); default: the "
+                        "library's own (all cores). 1 is often faster on a "
+                        'busy machine')
     parser.add_argument('--batch-size', type=int, default=256,
                         help='windows per forward pass')
     parser.add_argument('--no-flip', action='store_true',
@@ -216,11 +221,13 @@ def build_model(args):
             _fail('--backend onnxruntime runs an .onnx file: pass '
                   '--checkpoint model.onnx (made by tools/deployment/'
                   'export_onnx.py).')
-        model = OnnxLifter(args.checkpoint)
+        model = OnnxLifter(args.checkpoint, num_threads=args.threads)
         model.cfg = Config.fromfile(args.config)
         return model
     if args.checkpoint.endswith('.onnx'):
         _fail('--checkpoint is an .onnx file: add --backend onnxruntime.')
+    if args.threads:
+        torch.set_num_threads(args.threads)
     return init_lifter(args.config, args.checkpoint, device=args.device,
                        trust_checkpoint=args.trust_checkpoint)
 
@@ -232,6 +239,8 @@ def main(argv=None):
         if focal is not None and not focal > 0:
             raise ValueError(f'--focal-length must be > 0 pixels, got '
                              f'{focal}.')
+        if args.threads is not None and args.threads < 1:
+            raise ValueError(f'--threads must be >= 1, got {args.threads}.')
         tracks, layout, image_size, fps, frames = read_input(args)
         if focal is None:
             focal = default_focal_length(image_size, args.fov)
@@ -270,6 +279,7 @@ def main(argv=None):
           f'({len(motions)} track(s), backend {args.backend}, device '
           f'{args.device if args.backend == "pytorch" else "cpu"}, flip '
           f'{"off" if args.no_flip else "on"}, batch {args.batch_size}, '
+          f'threads {args.threads or "default"}, '
           f'smoothing {args.smooth:g})')
     os.makedirs(args.output, exist_ok=True)
     render_time, rendered = 0.0, 0

@@ -257,6 +257,9 @@ def test_bad_inputs_give_clear_errors(setup, tmp_path):
     infer = load_infer()
     with pytest.raises(SystemExit, match='--image-size'):
         infer.main(base_args(setup, tmp_path / 'a', '--input', setup['det']))
+    with pytest.raises(SystemExit, match='--threads must be >= 1'):
+        infer.main(base_args(setup, tmp_path / 'a', '--input', setup['det'],
+                             '--image-size', '640', '480', '--threads', '0'))
     with pytest.raises(SystemExit, match="layout 'halpe' has 26"):
         infer.main(base_args(setup, tmp_path / 'b', '--input', setup['det'],
                              '--image-size', '640', '480', '--format',
@@ -297,8 +300,8 @@ def test_onnx_export_parity_and_backend(setup, capsys):
         '640', '480'))
     ort_poses = load_infer().main([
         '--config', setup['config'], '--checkpoint', onnx_path, '--backend',
-        'onnxruntime', '--input', setup['det'], '--image-size', '640',
-        '480', '--output', str(setup['tmp'] / 'ort')])
+        'onnxruntime', '--threads', '1', '--input', setup['det'],
+        '--image-size', '640', '480', '--output', str(setup['tmp'] / 'ort')])
     np.testing.assert_allclose(ort_poses, torch_poses, atol=1e-5)
     with pytest.raises(SystemExit, match='built for windows of 5 frames'):
         export.main([setup['config'], setup['ckpt'], '--out',
