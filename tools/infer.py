@@ -58,6 +58,7 @@ refused unless ``--trust-checkpoint`` is given (only for files whose origin
 you trust).
 """
 import argparse
+import contextlib
 import os
 import os.path as osp
 import sys
@@ -156,6 +157,22 @@ def _print_warning(message, category, filename, lineno, file=None,
     print(f'note: {message}', file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _warnings_of_track(name):
+    """Warnings raised in the block are re-raised after it with ``track
+    NAME: `` in front (when ``name`` is not None), so that the notes of
+    several tracks say which track they are about."""
+    prefix = '' if name is None else f'track {name}: '
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            yield
+    finally:
+        for item in caught:
+            warnings.warn(f'{prefix}{item.message}', item.category)
+
+
 def _fail(message: str):
     sys.exit(f'error: {message}')
 
@@ -252,12 +269,13 @@ def main(argv=None):
     start = time.perf_counter()
     for name, keypoints in tracks.keypoints.items():
         try:
-            motions[name] = lift_track(
-                model, keypoints, image_size, layout=layout, name=name,
-                focal_length=focal, smoothing=args.smooth, fps=fps,
-                batch_size=args.batch_size, flip=not args.no_flip,
-                score_threshold=args.score_threshold,
-                dilation=args.dilation)
+            with _warnings_of_track(name if tracks.tracked else None):
+                motions[name] = lift_track(
+                    model, keypoints, image_size, layout=layout, name=name,
+                    focal_length=focal, smoothing=args.smooth, fps=fps,
+                    batch_size=args.batch_size, flip=not args.no_flip,
+                    score_threshold=args.score_threshold,
+                    dilation=args.dilation)
         except EmptyTrackError as err:
             if len(tracks.keypoints) == 1:
                 _fail(str(err))

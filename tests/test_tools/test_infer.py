@@ -383,17 +383,21 @@ def test_real_video_through_mediapipe(setup, tmp_path, capsys):
 def test_a_track_without_any_detected_joint_is_left_out(setup, tmp_path):
     kp = setup['keypoints']
     entries = [dict(image_id=t, keypoints=kp[t].reshape(-1).tolist(),
-                    score=0.9, track_id=1) for t in range(T)]
+                    score=0.9, track_id=1) for t in range(T) if t != 3]
     entries += [dict(image_id=t, keypoints=[0.0] * 51, score=0.2,
                      track_id=2) for t in (0, 2)]   # [0, 0, 0] joints only
     det = tmp_path / 'empty_track.json'
     det.write_text(json.dumps(entries))
     args = ['--input', str(det), '--image-size', '640', '480']
-    with pytest.warns(UserWarning, match="track '2': no frame has a "
-                      'detected joint.* It is left out'):
+    with pytest.warns(UserWarning) as notes:
         result = load_infer().main(base_args(setup, tmp_path / 'o', *args))
+    notes = [str(n.message) for n in notes]
+    # Each note says which track it is about.
+    assert 'track 1: 1 of 6 frames have no detection' in ' '.join(notes)
+    assert any(n.startswith("track '2': no frame has a detected joint") and
+               n.endswith('It is left out.') for n in notes)
     assert sorted(result) == ['1']
     assert not (tmp_path / 'o' / 'track_2').exists()
-    det.write_text(json.dumps(entries[T:]))
+    det.write_text(json.dumps(entries[T - 1:]))
     with pytest.raises(SystemExit, match='no frame has a detected joint'):
         load_infer().main(base_args(setup, tmp_path / 'p', *args))
