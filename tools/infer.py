@@ -102,8 +102,8 @@ def parse_args(argv=None):
                         "(track_id, else idx, else one person), 'none' (the "
                         'best detection per image) or a field name')
     parser.add_argument('--first-frame-id', type=int, default=0,
-                        help='frame number (integer image_id, or the number in '
-                        'file-name ids) of the first video frame')
+                        help='frame number (integer image_id, or the number '
+                        'in file-name ids) of the first video frame')
     parser.add_argument('--focal-length', type=float, default=None,
                         help='focal length in pixels for the camera-space '
                         'poses (default: from --fov)')
