@@ -50,6 +50,20 @@ __all__ = ['PAYLOAD_SHA256_KEY', 'payload_sha256', 'stamp_payload_sha256',
 # ---------------------------------------------------------------------------
 # Payload hash
 # ---------------------------------------------------------------------------
+def _is_code(value: Any) -> bool:
+    """Functions, or a dict of functions: references to code, not data.
+
+    Left out of an object's attributes because pickling may add them:
+    ``HistoryBuffer.__getstate__`` puts ``statistics_methods`` into the
+    live object's ``__dict__`` while ``torch.save`` runs.
+    """
+    if isinstance(value, dict):
+        return bool(value) and all(callable(v) and not isinstance(v, type)
+                                   for v in value.values())
+    return callable(value) and not isinstance(value, type) and \
+        not torch.is_tensor(value)
+
+
 def _feed(digest, obj: Any, skip_meta_key: bool = False) -> None:
     """Feed a canonical, type-tagged encoding of ``obj`` to ``digest``.
 
@@ -110,7 +124,8 @@ def _feed(digest, obj: Any, skip_meta_key: bool = False) -> None:
     elif hasattr(obj, '__dict__'):
         cls = type(obj)
         tag('object', f'{cls.__module__}.{cls.__qualname__}')
-        _feed(digest, dict(vars(obj)))
+        _feed(digest, {k: v for k, v in vars(obj).items()
+                       if not _is_code(v)})
     else:  # its repr may hold a memory address: the class only
         cls = type(obj)
         tag('other', f'{cls.__module__}.{cls.__qualname__}')

@@ -225,7 +225,7 @@ def test_resume_without_hook_is_not_exact(data_root, tmp_path):
     new dropout/mask draws and the 2D/3D alternation restarting at 2D."""
     config = write_config(tmp_path, TINY_PRETRAIN, 'pretrain.py', data_root,
                           iters=4, interval=1)
-    apply_mmengine_fixes(trusted_dirs=[str(tmp_path)])
+    apply_mmengine_fixes()
 
     def run(work_dir, name, resume_from=None):
         cfg = Config.fromfile(config)
@@ -280,7 +280,7 @@ def test_killed_run_resumes_and_finishes(data_root, tmp_path):
     saved = sorted(p for p in os.listdir(work) if p.endswith('.pth'))
     assert saved, 'no checkpoint survived the kill'
     for name in saved:
-        assert load_checkpoint_file(work / name, trusted_dirs=[work])
+        assert load_checkpoint_file(work / name)
 
     proc = train_subprocess(config, work, '--resume')
     out, _ = proc.communicate(timeout=300)
