@@ -306,3 +306,17 @@ def test_find_last_checkpoint_skips_stale_pointer_and_partial_files(
     assert find_last_checkpoint(tmp_path) == str(tmp_path / 'iter_10.pth')
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
     assert find_last_checkpoint(tmp_path) == str(tmp_path / 'iter_2.pth')
+
+
+def test_remove_stale_temp_files_only_removes_save_leftovers(tmp_path):
+    from mpm.engine import remove_stale_temp_files
+    leftovers = ['.iter_4.pth.tx4nx7fz.tmp', '.best_mpjpe_iter_6.pth.'
+                 'a_b1c2d3.tmp', '.last_checkpoint.k9z_0qwe.tmp']
+    kept = ['iter_2.pth', '.notes.tmp', 'iter_4.pth.tmp', '.iter_4.pth.tmp',
+            '.write_test_abc123', '.iter_4.pth.TOOLONG12.tmp']
+    for name in leftovers + kept:
+        (tmp_path / name).write_bytes(b'')
+    removed = remove_stale_temp_files(tmp_path)
+    assert sorted(removed) == sorted(str(tmp_path / n) for n in leftovers)
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)
+    assert remove_stale_temp_files(tmp_path / 'missing') == []
