@@ -82,9 +82,8 @@ def atomic_save_checkpoint(checkpoint: dict,
 
     The checkpoint's ``meta['payload_sha256']`` is recorded first (all
     backends). Local files are written with :func:`atomic_write`;
-    ``pavi://``,
-    ``s3://`` and other backends (or an explicit ``file_client_args``) go
-    to MMEngine's original function.
+    ``pavi://``, ``s3://`` and other backends (or an explicit
+    ``file_client_args``) go to MMEngine's original function.
 
     Raises:
         CheckpointSaveError: the local write failed (the message says what

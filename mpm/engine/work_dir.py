@@ -19,16 +19,15 @@ from typing import List, Optional
 
 from mmengine.logging import print_log
 
-from mpm.utils.fileio import TEMP_SUFFIX
+from mpm.utils.fileio import TEMP_NAME_PATTERN
 
 #: Below this much free space (MiB) in the work dir a warning is logged.
 LOW_SPACE_MB = 200
 
 _CKPT_PATTERN = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
-#: ``atomic_write``'s temporary files of checkpoints and of the pointer:
-#: ``.<target>.<8 random characters of mkstemp>.tmp``.
-_TEMP_PATTERN = re.compile(r'^\.(.+\.pth|last_checkpoint)\.[a-z0-9_]{8}'
-                           + re.escape(TEMP_SUFFIX) + '$')
+#: ``atomic_write``'s temporary files of checkpoints and of the pointer.
+_TEMP_TARGETS = re.compile(r'^(.+\.pth|last_checkpoint)$')
+_TEMP_NAME = re.compile(f'^{TEMP_NAME_PATTERN}$')
 
 
 class WorkDirError(OSError):
@@ -117,7 +116,9 @@ def remove_stale_temp_files(work_dir: str) -> List[str]:
     removed = []
     for name in names:
         path = osp.join(work_dir, name)
-        if _TEMP_PATTERN.match(name) and osp.isfile(path):
+        match = _TEMP_NAME.match(name)
+        if match and _TEMP_TARGETS.match(match.group('target')) and \
+                osp.isfile(path):
             try:
                 os.remove(path)
             except FileNotFoundError:  # another rank was faster
