@@ -21,7 +21,7 @@ from mmengine.dist import is_main_process
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mpm.engine import apply_mmengine_fixes
+from mpm.engine import CheckpointLoadError, apply_mmengine_fixes
 from mpm.evaluation.tables import format_tables, write_metrics
 from mpm.registry import DATASETS, METRICS
 from mpm.utils.config import add_common_args, load_config
@@ -89,17 +89,22 @@ def load_strictly(runner: Runner, checkpoint: str) -> None:
     """Load ``checkpoint`` into the runner's model; every key must fit.
 
     Raises:
+        SystemExit: the file cannot be read (missing, corrupt, not a
+            checkpoint, refused by the allow-list): the message says which
+            and what to do, without a traceback.
         ValueError: missing / unexpected keys or shapes (listed), with what
             to check.
     """
     try:
         runner.load_checkpoint(checkpoint, map_location='cpu', strict=True)
+    except (FileNotFoundError, CheckpointLoadError) as err:
+        raise SystemExit(f'test.py: {err}') from None
     except RuntimeError as err:
         raise ValueError(
             f"Checkpoint '{checkpoint}' does not fit the model built from "
             f'the config ({err}). Check that the config matches the '
             'checkpoint (the config dumped next to it in its work dir, or '
-            'the one convert_official.py wrote).') from err
+            'the one convert_official.py wrote).') from None
 
 
 def pretrained_from(cfg: Config):
@@ -125,8 +130,7 @@ def main(argv=None):
     cfg = build_config(args)
     if args.mean_pose_baseline:
         add_mean_pose_baseline(cfg)
-    apply_mmengine_fixes(trusted_dirs=[cfg.work_dir],
-                         trust_checkpoint=args.trust_checkpoint)
+    apply_mmengine_fixes(trust_checkpoint=args.trust_checkpoint)
     runner = Runner.from_cfg(cfg)
     load_strictly(runner, args.checkpoint)
     metrics = runner.test()

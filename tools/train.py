@@ -9,7 +9,9 @@ Multi-process: tools/dist_train.sh CONFIG N (torchrun; gloo on CPU).
 Before anything is built the work dir is checked to be writable. Every
 checkpoint is written atomically and carries the RNG states and model
 counters (``ResumeStateHook``), so ``--resume`` continues a killed or
-interrupted run exactly where its last checkpoint left it. Ctrl-C stops
+interrupted run exactly where its last checkpoint left it (a corrupt
+latest checkpoint is skipped for the newest intact one, with a warning;
+temporary files of a killed save are removed). Ctrl-C stops
 training with a message naming the last checkpoint and the command that
 resumes it (exit status 130).
 """
@@ -24,7 +26,8 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mpm.engine import (add_resume_state_hook, apply_mmengine_fixes,
-                        check_work_dir, find_last_checkpoint)
+                        check_work_dir, find_last_checkpoint,
+                        remove_stale_temp_files)
 from mpm.utils.config import add_common_args, load_config
 
 #: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
@@ -51,8 +54,8 @@ def build_config(args) -> Config:
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume = True
-        # The newest complete checkpoint (None: MMEngine starts afresh).
-        cfg.load_from = find_last_checkpoint(cfg.work_dir)
+        # The newest intact checkpoint (None: MMEngine starts afresh).
+        cfg.load_from = find_last_checkpoint(cfg.work_dir, verify=True)
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
@@ -113,8 +116,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_config(args)
     cfg.work_dir = check_work_dir(cfg.work_dir)
-    apply_mmengine_fixes(trusted_dirs=[cfg.work_dir],
-                         trust_checkpoint=args.trust_checkpoint)
+    remove_stale_temp_files(cfg.work_dir)
+    apply_mmengine_fixes(trust_checkpoint=args.trust_checkpoint)
     runner = Runner.from_cfg(cfg)
     runner.logger.info(f'world size: {runner.world_size} '
                        f'(rank {runner.rank}, launcher {args.launcher})')

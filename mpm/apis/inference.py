@@ -45,8 +45,10 @@ def load_lifter_weights(model: nn.Module, checkpoint: Union[str,
     """Load a checkpoint file strictly into ``model``.
 
     The file is read with :func:`mpm.engine.load_checkpoint_file`:
-    ``torch.load(weights_only=True)`` first, full unpickling (which can run
-    code) only with ``trust_checkpoint=True``; otherwise
+    integrity checks (:class:`mpm.engine.CorruptCheckpointError`), then
+    ``torch.load(weights_only=True)`` with the allow-list of mpm/MMEngine
+    checkpoints, wherever the file lies; full unpickling (which can run
+    code) only with ``trust_checkpoint=True``, otherwise
     :class:`mpm.engine.UntrustedCheckpointError` is raised.
 
     Args:

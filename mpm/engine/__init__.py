@@ -1,14 +1,15 @@
-"""Engine helpers: safe checkpoint loading/publishing, CPU distributed fixes.
+"""Engine helpers: safe, checked checkpoint loading/publishing, CPU distributed
+fixes.
 
 Importing this package has no side effects on MMEngine; call
 :func:`apply_mmengine_fixes` to install the fixes.
 """
-from .checkpoint import (CheckpointLoadError, InvalidCheckpointError,
-                         TrustPolicy, UntrustedCheckpointError,
-                         configure_trust, get_trust_policy, is_trusted_path,
-                         load_checkpoint_bytes, load_checkpoint_file,
-                         patch_checkpoint_loading, save_published,
-                         strip_checkpoint)
+from .checkpoint import (CheckpointLoadError, CorruptCheckpointError,
+                         InvalidCheckpointError, TrustPolicy,
+                         UntrustedCheckpointError, configure_trust,
+                         get_trust_policy, load_checkpoint_bytes,
+                         load_checkpoint_file, patch_checkpoint_loading,
+                         save_published, strip_checkpoint)
 from .distributed import patch_distributed
 from .fixes import apply_mmengine_fixes
 from .hooks import PoseVisualizationHook  # registers the hooks, no patches
@@ -16,16 +17,19 @@ from .hooks.resume_state_hook import (ResumeStateHook,
                                       add_resume_state_hook)
 from .safe_save import (CheckpointSaveError, atomic_save_checkpoint,
                         patch_checkpoint_saving)
-from .work_dir import WorkDirError, check_work_dir, find_last_checkpoint
+from .work_dir import (WorkDirError, check_work_dir, find_last_checkpoint,
+                       remove_stale_temp_files)
 
 __all__ = [
     'PoseVisualizationHook',
     'ResumeStateHook', 'CheckpointSaveError', 'atomic_save_checkpoint',
     'patch_checkpoint_saving', 'WorkDirError', 'check_work_dir',
-    'find_last_checkpoint', 'add_resume_state_hook',
+    'find_last_checkpoint', 'remove_stale_temp_files',
+    'add_resume_state_hook',
     'apply_mmengine_fixes', 'configure_trust', 'get_trust_policy',
     'TrustPolicy', 'load_checkpoint_file', 'load_checkpoint_bytes',
-    'is_trusted_path', 'strip_checkpoint', 'save_published',
+    'strip_checkpoint', 'save_published',
     'patch_checkpoint_loading', 'patch_distributed', 'CheckpointLoadError',
-    'UntrustedCheckpointError', 'InvalidCheckpointError'
+    'UntrustedCheckpointError', 'InvalidCheckpointError',
+    'CorruptCheckpointError'
 ]

@@ -1,40 +1,45 @@
-"""Safe checkpoint loading and publishing.
+"""One loader for every checkpoint: allow-listed ``weights_only`` loading,
+integrity checks, full unpickling only with ``--trust-checkpoint``.
 
 Why this module exists
 ----------------------
-Since PyTorch 2.6, ``torch.load`` defaults to ``weights_only=True``: it only
-rebuilds tensors and plain Python containers, and refuses any other global the
-pickle asks for. Checkpoints written by MMEngine 0.10.7's ``Runner`` contain
-more than that (the message hub's ``HistoryBuffer`` objects, numpy arrays and
-scalars), so they need *full* unpickling, and full unpickling of a file runs
-whatever code the file's pickle names. Switching ``weights_only`` off globally
-would turn every downloaded checkpoint into a remote-code-execution hole.
+Full unpickling of a file runs whatever code its pickle names, so a
+checkpoint must never be fully unpickled just because of where it lies.
+``torch.load(weights_only=True)`` only rebuilds tensors and plain Python
+containers; MMEngine 0.10.7 training checkpoints need a few more globals
+(the message hub's ``HistoryBuffer``, numpy arrays and scalars), listed
+exactly in :mod:`mpm.engine.checkpoint_allowlist`.
 
-The policy implemented here:
+The policy implemented by :func:`load_checkpoint_file` (and every loader
+routed through it):
 
-1. Every load first tries ``torch.load(weights_only=True)``.
-2. Only if that is rejected because the file needs globals outside torch's
-   allowlist, the file is fully unpickled, and only when it is *trusted*:
-   it lies inside one of the trusted directories (the run's own
-   ``work_dir``; real paths are compared, so a symlink cannot smuggle an
-   outside file in) or the user passed ``--trust-checkpoint``.
-3. Otherwise :class:`UntrustedCheckpointError` explains why and how to
-   proceed: publish a stripped copy with
-   ``tools/model_converters/publish_model.py`` on a machine where the file is
-   trusted, or pass ``--trust-checkpoint``.
+1. The file must be intact (:mod:`mpm.engine.checkpoint_integrity`): the
+   CRC-32 of every member of the zip container is checked before anything
+   is unpickled, and ``meta['payload_sha256']`` (recorded by mpm when it
+   writes a checkpoint) is recomputed after loading. A corrupt, truncated or
+   empty file raises :class:`CorruptCheckpointError` naming the file and the
+   newest intact checkpoint beside it.
+2. It is loaded with ``torch.load(weights_only=True)`` plus the allow-list,
+   wherever it lies. Every checkpoint mpm and MMEngine write (training,
+   resumed, stage I for stage II, published, converted) loads this way.
+3. A file that needs any other global is refused with
+   :class:`UntrustedCheckpointError`, which names the globals it wanted.
+   Only ``--trust-checkpoint`` (per command; :func:`configure_trust`)
+   unpickles it fully, and the file is then named in a WARNING.
 
 Published checkpoints (:func:`strip_checkpoint`, :func:`save_published`) hold
 only ``meta`` (plain JSON-like types) and ``state_dict`` (tensors), so they
-always load with ``weights_only=True``, anywhere.
+load with plain ``torch.load(weights_only=True)`` too, without mpm.
 
 :func:`patch_checkpoint_loading` routes MMEngine's own loaders
 (``CheckpointLoader`` schemes used by ``Runner.load_checkpoint``,
 ``Runner.resume``, ``load_from`` and ``init_cfg=dict(type='Pretrained')``)
-through :func:`load_checkpoint_file` under the process-wide policy set with
+through :func:`load_checkpoint_file` under the process-wide flag set with
 :func:`configure_trust`.
 """
 import hashlib
 import io
+import logging
 import os
 import os.path as osp
 import pickle
@@ -42,14 +47,16 @@ import re
 import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import (IO, Any, Callable, Dict, Iterable, List, Optional, Tuple,
-                    Union)
+from typing import IO, Any, Callable, Dict, List, Optional, Union
 
 import numpy as np
 import torch
 from mmengine.logging import print_log
 
 from mpm.utils.fileio import atomic_write
+from .checkpoint_allowlist import allow_checkpoint_globals
+from .checkpoint_integrity import (container_error, last_intact_sibling,
+                                   payload_error, stamp_payload_sha256)
 
 PathLike = Union[str, os.PathLike]
 MapLocation = Union[None, str, torch.device, Callable, Dict[str, str]]
@@ -66,6 +73,8 @@ _BLOCKED_PATTERN = re.compile(r'unsupported GLOBAL (\S+) whose module \S+ is '
 _GLOBAL_PATTERNS = (
     re.compile(r'GLOBAL (\S+) was not an allowed global'),
     re.compile(r'unsupported GLOBAL (\S+) whose module'),
+    re.compile(r'allowlisted via `add_safe_globals`, but got <class '
+               r"'([^']+)'>"),
 )
 
 
@@ -74,13 +83,14 @@ class CheckpointLoadError(RuntimeError):
 
 
 class UntrustedCheckpointError(CheckpointLoadError):
-    """The checkpoint needs full unpickling but its origin is not trusted.
+    """The checkpoint needs globals outside the allow-list.
 
     Attributes:
         path (str): The file that was refused.
-        rejected_globals (list[str]): Globals the file asks for that
-            ``weights_only`` loading rejects (may be empty if torch did not
-            name them).
+        rejected_globals (list[str]): Globals the file asks for that are
+            neither in torch's ``weights_only`` list nor in
+            :mod:`mpm.engine.checkpoint_allowlist` (may be empty if torch
+            did not name them).
     """
 
     def __init__(self, message: str, path: str, rejected_globals: List[str]):
@@ -93,78 +103,66 @@ class InvalidCheckpointError(CheckpointLoadError):
     """The file is not a PyTorch checkpoint, or it is truncated/corrupt."""
 
 
-@dataclass(frozen=True)
-class TrustPolicy:
-    """Which checkpoint files may be fully unpickled.
+class CorruptCheckpointError(InvalidCheckpointError):
+    """The file is a damaged checkpoint (CRC error, truncated, empty, or
+    content that does not match its recorded sha256).
 
     Attributes:
-        trusted_dirs (tuple[str]): Absolute paths of directories whose files
-            were written by this project's own runs. Symlinks are resolved
-            when a file is checked, not when the policy is set.
-        trust_all (bool): The user vouched for every checkpoint
+        path (str): The corrupt file.
+        reason (str): What is wrong with it.
+        intact (str | None): The newest intact checkpoint beside it.
+    """
+
+    def __init__(self, path: str, reason: str,
+                 intact: Optional[str] = None):
+        if intact:
+            advice = (f'The newest intact checkpoint beside it is '
+                      f"'{intact}': use that one (tools/train.py --resume "
+                      'picks it by itself).')
+        else:
+            advice = ('No intact checkpoint lies beside it: re-copy the '
+                      'file or train again.')
+        super().__init__(f"Checkpoint '{path}' is unreadable: it is corrupt "
+                         f'({reason}). {advice}')
+        self.path = path
+        self.reason = reason
+        self.intact = intact
+
+
+@dataclass(frozen=True)
+class TrustPolicy:
+    """Whether checkpoints outside the allow-list may be fully unpickled.
+
+    Attributes:
+        trust_all (bool): The user vouched for the command's checkpoints
             (``--trust-checkpoint``).
     """
-    trusted_dirs: Tuple[str, ...] = ()
     trust_all: bool = False
 
 
 _POLICY = TrustPolicy()
 
 
-def _abs_dirs(dirs: Optional[Iterable[PathLike]]) -> Tuple[str, ...]:
-    if dirs is None:
-        return ()
-    if isinstance(dirs, (str, os.PathLike)):
-        dirs = [dirs]
-    return tuple(
-        osp.abspath(osp.expanduser(os.fspath(d))) for d in dirs
-        if d is not None and os.fspath(d) != '')
+def configure_trust(trust: bool = False) -> TrustPolicy:
+    """Set the process-wide flag used by MMEngine's patched loaders.
 
-
-def _real_dirs(dirs: Optional[Iterable[PathLike]]) -> Tuple[str, ...]:
-    return tuple(osp.realpath(d) for d in _abs_dirs(dirs))
-
-
-def configure_trust(trusted_dirs: Iterable[PathLike] = (),
-                    trust: bool = False) -> TrustPolicy:
-    """Set the process-wide trust policy used by MMEngine's patched loaders.
-
-    Each call replaces the previous policy (it does not accumulate).
+    Each call replaces the previous policy. Where a file lies never matters.
 
     Args:
-        trusted_dirs (Iterable[str | PathLike] | str): Directories whose files
-            may be fully unpickled, typically the run's ``work_dir``. They
-            need not exist yet.
-        trust (bool): Trust every checkpoint (``--trust-checkpoint``).
+        trust (bool): ``--trust-checkpoint``: fully unpickle checkpoints
+            that need globals outside the allow-list (logged at WARNING).
 
     Returns:
         TrustPolicy: The new policy.
     """
     global _POLICY
-    _POLICY = TrustPolicy(_abs_dirs(trusted_dirs), bool(trust))
+    _POLICY = TrustPolicy(bool(trust))
     return _POLICY
 
 
 def get_trust_policy() -> TrustPolicy:
     """The process-wide policy last set by :func:`configure_trust`."""
     return _POLICY
-
-
-def is_trusted_path(path: PathLike, trusted_dirs: Iterable[PathLike]) -> bool:
-    """Whether ``path`` really lies inside one of ``trusted_dirs``.
-
-    Both sides are resolved with :func:`os.path.realpath`, so ``..``
-    components and symlinks (a link inside a trusted directory pointing
-    elsewhere) cannot make an outside file look trusted.
-    """
-    real = osp.realpath(osp.expanduser(os.fspath(path)))
-    for d in _real_dirs(trusted_dirs):
-        try:
-            if osp.commonpath([real, d]) == d:
-                return True
-        except ValueError:  # different drives on Windows
-            continue
-    return False
 
 
 def _sniff_format(f: IO[bytes]) -> Optional[str]:
@@ -180,13 +178,14 @@ def _sniff_format(f: IO[bytes]) -> Optional[str]:
 
 
 def _rejected_globals(f: IO[bytes], fmt: str, message: str) -> List[str]:
-    """Globals that ``weights_only`` rejects, without executing the pickle."""
+    """Globals outside the allow-list, without executing the pickle."""
     found: List[str] = []
     if fmt == 'zip':
         try:
             f.seek(0)
-            found = sorted(
-                torch.serialization.get_unsafe_globals_in_checkpoint(f))
+            with allow_checkpoint_globals():
+                found = sorted(
+                    torch.serialization.get_unsafe_globals_in_checkpoint(f))
         except Exception:  # best effort: fall back to torch's message
             found = []
         finally:
@@ -200,13 +199,12 @@ def _rejected_globals(f: IO[bytes], fmt: str, message: str) -> List[str]:
 
 
 def _untrusted_message(name: str, rejected: List[str],
-                       trusted_dirs: Tuple[str,
-                                           ...], torch_message: str) -> str:
+                       torch_message: str) -> str:
     if rejected:
         shown = ', '.join(rejected[:8])
         if len(rejected) > 8:
             shown += f', ... ({len(rejected)} in all)'
-        what = f'it asks for Python globals that weights_only rejects: {shown}'
+        what = f'it asks for Python globals outside the allow-list: {shown}'
     else:
         what = ('it uses pickle features that weights_only loading does '
                 'not support')
@@ -214,83 +212,102 @@ def _untrusted_message(name: str, rejected: List[str],
     warning = (f'WARNING: the file asks for {blocked.group(1)}, from a module '
                'torch blocks as dangerous (no ordinary checkpoint needs it): '
                'treat the file as malicious.\n' if blocked else '')
-    where = (
-        f'it is not inside a trusted directory ({", ".join(trusted_dirs)})'
-        if trusted_dirs else 'no trusted directory is configured')
     return (
-        f"Refusing to load checkpoint '{name}': torch.load(weights_only=True) "
-        f'cannot read it because {what}. Loading it would need full '
-        'unpickling, which can run arbitrary code stored in the file; that '
-        f'is refused because {where} and --trust-checkpoint was not given.\n'
+        f"Refusing to load checkpoint '{name}': {what}. Checkpoints written "
+        'by mpm and MMEngine never need them, so this file was written by '
+        'other code (or crafted); loading it would need full unpickling, '
+        'which can run arbitrary code stored in the file. Where the file '
+        'lies does not matter.\n'
         f'{warning}'
         'To proceed, either\n'
-        '  * on a machine where you trust the file, publish a stripped copy '
-        '(meta + state_dict, loads with weights_only=True anywhere): '
-        f'{PUBLISH_HINT}, and use that copy; or\n'
+        '  * save only its weights where you trust it (torch.save('
+        "{'state_dict': model.state_dict()}, PATH)) and use that file; or\n"
         '  * if you trust the origin of this file, pass --trust-checkpoint '
-        '(tools/train.py, tools/test.py, publish_model.py).')
+        '(tools/train.py, tools/test.py, tools/infer.py, publish_model.py, '
+        'convert_official.py), which fully unpickles it.')
+
+
+def _check_payload(obj: Any, name: str) -> Any:
+    reason = payload_error(obj)
+    if reason is not None:
+        raise CorruptCheckpointError(name, reason, _intact_beside(name))
+    return obj
+
+
+def _intact_beside(name: str) -> Optional[str]:
+    return last_intact_sibling(name) if osp.isfile(name) else None
 
 
 def _load_stream(f: IO[bytes], name: str, map_location: MapLocation,
-                 trusted: bool, trusted_dirs: Tuple[str, ...],
-                 why_trusted: str) -> Any:
-    """Safe-first load of an open binary stream (see module docstring)."""
+                 trust: bool) -> Any:
+    """Check, then load an open binary stream (see module docstring)."""
     fmt = _sniff_format(f)
     if fmt is None:
+        size = f.seek(0, io.SEEK_END)
+        f.seek(0)
+        if size == 0:
+            raise CorruptCheckpointError(
+                name, 'the file is empty (0 bytes): an interrupted copy or '
+                'save', _intact_beside(name))
         raise InvalidCheckpointError(
             f"'{name}' is not a PyTorch checkpoint: it is neither a "
             'torch.save zip archive nor a legacy torch.save file. Check the '
             'path; checkpoints are written by torch.save (e.g. '
             'work_dirs/*/epoch_*.pth).')
+    if fmt == 'zip':
+        reason = container_error(f)
+        if reason is not None:
+            raise CorruptCheckpointError(name, reason, _intact_beside(name))
     try:
-        return torch.load(f, map_location=map_location, weights_only=True)
+        with allow_checkpoint_globals():
+            obj = torch.load(f, map_location=map_location, weights_only=True)
+        return _check_payload(obj, name)
     except pickle.UnpicklingError as err:
         message = str(err)
+    except CheckpointLoadError:
+        raise
     except Exception as err:
-        raise InvalidCheckpointError(
-            f"Could not read checkpoint '{name}': the file looks like a "
-            f'{fmt} torch.save file but is truncated or corrupt '
-            f'({type(err).__name__}: {str(err)[:300]}). Re-copy or re-save '
-            'it.') from err
+        raise CorruptCheckpointError(
+            name, f'the file looks like a {fmt} torch.save file but is '
+            f'truncated or corrupt ({type(err).__name__}: '
+            f'{str(err)[:300]})', _intact_beside(name)) from err
     f.seek(0)
     rejected = _rejected_globals(f, fmt, message)
-    if not trusted:
+    if not trust:
         raise UntrustedCheckpointError(
-            _untrusted_message(name, rejected, trusted_dirs, message), name,
-            rejected)
+            _untrusted_message(name, rejected, message), name, rejected)
     print_log(
-        f"Checkpoint '{name}' needs full unpickling "
-        f'({", ".join(rejected[:4]) or "unsupported pickle ops"}); loading '
-        f'it because {why_trusted}.',
-        logger='current')
+        f"--trust-checkpoint: fully unpickling '{name}', which asks for "
+        f'{", ".join(rejected[:8]) or "pickle features outside weights_only"}'
+        '; any code stored in it runs now.',
+        logger='current', level=logging.WARNING)
     f.seek(0)
     try:
-        return torch.load(f, map_location=map_location, weights_only=False)
+        obj = torch.load(f, map_location=map_location, weights_only=False)
     except Exception as err:
-        raise InvalidCheckpointError(
-            f"Could not read checkpoint '{name}' even with full unpickling "
-            f'({type(err).__name__}: {str(err)[:300]}). The file is '
-            'probably corrupt.') from err
+        raise CorruptCheckpointError(
+            name, 'it could not be read even with full unpickling '
+            f'({type(err).__name__}: {str(err)[:300]})',
+            _intact_beside(name)) from err
+    return _check_payload(obj, name)
 
 
 def load_checkpoint_file(path: PathLike,
                          map_location: MapLocation = 'cpu',
-                         trusted_dirs: Iterable[PathLike] = (),
                          trust: bool = False) -> Any:
-    """Load a local ``torch.save`` file, refusing unsafe unpickling.
+    """Load a local ``torch.save`` file: checked, allow-listed, safe.
 
-    Tries ``torch.load(weights_only=True)`` first. If the file needs globals
-    that loading rejects (MMEngine training checkpoints do: ``HistoryBuffer``,
-    numpy objects), it is fully unpickled only when it really lies inside one
-    of ``trusted_dirs`` or ``trust`` is True.
+    The container's CRCs are checked, the file is loaded with
+    ``torch.load(weights_only=True)`` plus the allow-list of
+    :mod:`mpm.engine.checkpoint_allowlist`, and a recorded
+    ``meta['payload_sha256']`` is verified. Files needing other globals
+    are fully unpickled only with ``trust`` (logged at WARNING).
 
     Args:
         path (str | PathLike): The checkpoint file. ``~`` is expanded.
         map_location: Same as :func:`torch.load`. Defaults to ``'cpu'``.
-        trusted_dirs (Iterable[str | PathLike]): Directories whose files may
-            be fully unpickled (the run's own ``work_dir``).
-        trust (bool): Fully unpickle regardless of location
-            (``--trust-checkpoint``).
+        trust (bool): ``--trust-checkpoint``: fully unpickle a file that
+            needs globals outside the allow-list.
 
     Returns:
         Any: The loaded object, usually a dict with ``state_dict`` and
@@ -299,8 +316,10 @@ def load_checkpoint_file(path: PathLike,
 
     Raises:
         FileNotFoundError: ``path`` does not exist or is not a file.
-        UntrustedCheckpointError: Full unpickling needed but not trusted.
-        InvalidCheckpointError: Not a checkpoint, truncated or corrupt.
+        UntrustedCheckpointError: Globals outside the allow-list, no trust.
+        CorruptCheckpointError: CRC error, truncated, empty, or content
+            that does not match its recorded sha256.
+        InvalidCheckpointError: Not a checkpoint at all.
     """
     name = osp.expanduser(os.fspath(path))
     if not osp.isfile(name):
@@ -308,25 +327,16 @@ def load_checkpoint_file(path: PathLike,
             f"Checkpoint file '{name}' does not exist (or is not a file). "
             'Check the path given to --resume / load_from / the checkpoint '
             'argument.')
-    real = osp.realpath(name)
-    dirs = _real_dirs(trusted_dirs)
-    if trust:
-        trusted, why = True, '--trust-checkpoint was given'
-    else:
-        trusted = is_trusted_path(real, dirs)
-        why = 'it lies in a trusted directory (this run\'s work_dir)'
-    with open(real, 'rb') as f:
-        return _load_stream(f, name, map_location, trusted, dirs, why)
+    with open(name, 'rb') as f:
+        return _load_stream(f, name, map_location, bool(trust))
 
 
 def load_checkpoint_bytes(data: bytes,
                           name: str,
                           map_location: MapLocation = 'cpu',
                           trust: bool = False) -> Any:
-    """Load a checkpoint held in memory (e.g. fetched from object storage).
-
-    Remote bytes are never inside a trusted directory: full unpickling
-    happens only with ``trust=True``.
+    """Load a checkpoint held in memory (e.g. fetched from object storage)
+    under the same checks as :func:`load_checkpoint_file`.
 
     Args:
         data (bytes): The file's content.
@@ -335,9 +345,25 @@ def load_checkpoint_bytes(data: bytes,
         trust (bool): The user passed ``--trust-checkpoint``.
     """
     with io.BytesIO(data) as f:
-        return _load_stream(f, name, map_location, bool(trust), (),
-                            '--trust-checkpoint was given')
+        return _load_stream(f, name, map_location, bool(trust))
 
+
+def load_checkpoint_source(source: str,
+                           map_location: MapLocation = 'cpu') -> Any:
+    """Load a local path or URL under the process-wide policy.
+
+    Local files go to :func:`load_checkpoint_file`; URLs (``http(s)://``,
+    ``s3://``, ...) to MMEngine's ``CheckpointLoader`` after
+    :func:`patch_checkpoint_loading`, so they are checked the same way.
+    Used by ``init_cfg`` initialisers such as ``PretrainedParts``.
+    """
+    source = os.fspath(source)
+    if '://' not in source:
+        return load_checkpoint_file(source, map_location,
+                                    trust=_POLICY.trust_all)
+    from mmengine.runner.checkpoint import CheckpointLoader
+    patch_checkpoint_loading()
+    return CheckpointLoader.load_checkpoint(source, map_location)
 
 # ---------------------------------------------------------------------------
 # Publishing: meta (plain types) + state_dict (tensors)
@@ -458,8 +484,10 @@ def save_published(ckpt: Any,
 
     With ``add_hash`` the file is named ``<stem>-<first 8 hex of sha256>``
     plus the extension of ``out_file`` (``.pth`` if it has none), the
-    OpenMMLab release convention that ``torch.hub`` can verify. The bytes
-    are checked to load with ``weights_only=True`` and written atomically
+    OpenMMLab release convention that ``torch.hub`` can verify. The
+    stripped checkpoint records ``meta['payload_sha256']``
+    (:mod:`mpm.engine.checkpoint_integrity`), the bytes are checked to load
+    with plain ``weights_only=True`` and written atomically
     (:func:`mpm.utils.fileio.atomic_write`).
 
     Args:
@@ -471,7 +499,7 @@ def save_published(ckpt: Any,
         str: The path of the written file.
     """
     buffer = io.BytesIO()
-    torch.save(strip_checkpoint(ckpt), buffer)
+    torch.save(stamp_payload_sha256(strip_checkpoint(ckpt)), buffer)
     data = buffer.getvalue()
     # Self-check: the published bytes load with weights_only=True.
     torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
@@ -487,16 +515,13 @@ def save_published(ckpt: Any,
 # MMEngine integration
 # ---------------------------------------------------------------------------
 def _policy_load_file(filename: str, map_location: MapLocation) -> Any:
-    policy = _POLICY
-    return load_checkpoint_file(filename,
-                                map_location,
-                                trusted_dirs=policy.trusted_dirs,
-                                trust=policy.trust_all)
+    return load_checkpoint_file(filename, map_location,
+                                trust=_POLICY.trust_all)
 
 
 def load_from_local_safe(filename: str, map_location: MapLocation = None):
-    """``CheckpointLoader`` scheme ``''``: a local file, loaded under the
-    trust policy."""
+    """``CheckpointLoader`` scheme ``''``: a local file, loaded by
+    :func:`load_checkpoint_file` under the process-wide flag."""
     return _policy_load_file(filename, map_location)
 
 

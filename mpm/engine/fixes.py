@@ -4,36 +4,30 @@
 :func:`apply_mmengine_fixes` before building a ``Runner``:
 
 - checkpoint loading goes through :func:`mpm.engine.checkpoint.
-  load_checkpoint_file` (``weights_only=True`` first; full unpickling only for
-  files in trusted directories or with ``--trust-checkpoint``), see
-  :mod:`mpm.engine.checkpoint`;
+  load_checkpoint_file` (integrity checks, ``weights_only=True`` with an
+  allow-list; full unpickling only with ``--trust-checkpoint``, wherever the
+  file lies), see :mod:`mpm.engine.checkpoint`;
 - ``init_dist`` and DDP wrapping work without CUDA (gloo backend,
   ``device_ids=None``), see :mod:`mpm.engine.distributed`;
 - checkpoints are written atomically and old ones deleted only after the
   new one is complete (disk full or Ctrl-C never leave a truncated file or
-  no checkpoint at all), see :mod:`mpm.engine.safe_save`.
+  no checkpoint at all) and record a sha256 of their payload, see
+  :mod:`mpm.engine.safe_save`.
 """
-import os
-from typing import Iterable, Union
-
 from .checkpoint import TrustPolicy, configure_trust, patch_checkpoint_loading
 from .distributed import patch_distributed
 from .safe_save import patch_checkpoint_saving
 
-PathOrPaths = Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]
 
+def apply_mmengine_fixes(trust_checkpoint: bool = False) -> TrustPolicy:
+    """Patch MMEngine (idempotent) and set the ``--trust-checkpoint`` flag.
 
-def apply_mmengine_fixes(trusted_dirs: PathOrPaths = (),
-                         trust_checkpoint: bool = False) -> TrustPolicy:
-    """Patch MMEngine (idempotent) and set the checkpoint trust policy.
-
-    Safe to call several times; a later call replaces the trust policy (for
-    instance once the run's ``work_dir`` is known).
+    Safe to call several times; a later call replaces the flag.
 
     Args:
-        trusted_dirs (str | PathLike | Iterable): Directories whose
-            checkpoints may be fully unpickled, normally ``[cfg.work_dir]``.
-        trust_checkpoint (bool): The user passed ``--trust-checkpoint``.
+        trust_checkpoint (bool): The user passed ``--trust-checkpoint``:
+            checkpoints that need globals outside the allow-list are fully
+            unpickled (each logged at WARNING) instead of refused.
 
     Returns:
         TrustPolicy: The policy now in force.
@@ -41,4 +35,4 @@ def apply_mmengine_fixes(trusted_dirs: PathOrPaths = (),
     patch_checkpoint_loading()
     patch_distributed()
     patch_checkpoint_saving()
-    return configure_trust(trusted_dirs, trust_checkpoint)
+    return configure_trust(trust_checkpoint)

@@ -21,6 +21,10 @@ failed save can leave no loadable checkpoint at all.
    only *after* the new checkpoint was written, and the ``last_checkpoint``
    pointer is written atomically too. A failed save leaves every earlier
    checkpoint and the pointer to the newest of them untouched.
+
+Every checkpoint written by :func:`atomic_save_checkpoint` records
+``meta['payload_sha256']`` (:func:`mpm.engine.checkpoint_integrity.
+stamp_payload_sha256`), verified whenever mpm loads it.
 """
 import errno
 import functools
@@ -31,6 +35,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import torch
 
 from mpm.utils.fileio import atomic_write
+from .checkpoint_integrity import stamp_payload_sha256
 
 _ORIGINAL_ATTR = '__mpm_original__'
 
@@ -75,9 +80,10 @@ def atomic_save_checkpoint(checkpoint: dict,
                            backend_args: Optional[dict] = None) -> None:
     """Drop-in for ``mmengine.runner.checkpoint.save_checkpoint``.
 
-    Local files are written with :func:`atomic_write`; ``pavi://``,
-    ``s3://`` and other backends (or an explicit ``file_client_args``) go
-    to MMEngine's original function.
+    The checkpoint's ``meta['payload_sha256']`` is recorded first (all
+    backends). Local files are written with :func:`atomic_write`;
+    ``pavi://``, ``s3://`` and other backends (or an explicit
+    ``file_client_args``) go to MMEngine's original function.
 
     Raises:
         CheckpointSaveError: the local write failed (the message says what
@@ -86,6 +92,7 @@ def atomic_save_checkpoint(checkpoint: dict,
     from mmengine.fileio import LocalBackend, get_file_backend
     original = _original_save_checkpoint()
     filename = os.fspath(filename)
+    stamp_payload_sha256(checkpoint)
     if file_client_args is not None or '://' in filename:
         return original(checkpoint, filename,
                         file_client_args=file_client_args,

@@ -125,8 +125,10 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                         default='none', help='job launcher')
     parser.add_argument(
         '--trust-checkpoint', action='store_true',
-        help='allow full unpickling of checkpoints from outside the work '
-        'dir (only for files whose origin you trust)')
+        help='fully unpickle checkpoints that need Python globals outside '
+        "the allow-list of mpm/MMEngine checkpoints (never needed for mpm's "
+        'own files; only for files whose origin you trust: unpickling can '
+        'run code)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 

@@ -1,5 +1,6 @@
-"""Safe checkpoint loading: weights_only first, full unpickling only when
-trusted, and MMEngine's own loaders routed through the same policy."""
+"""Safe checkpoint loading: weights_only with the allow-list wherever the file
+lies, full unpickling only with --trust-checkpoint, integrity checks, and
+MMEngine's own loaders routed through the same loader."""
 import os
 import shutil
 from collections import OrderedDict
@@ -15,11 +16,17 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
-from mpm.engine import (InvalidCheckpointError, UntrustedCheckpointError,
-                        apply_mmengine_fixes, configure_trust,
-                        get_trust_policy, is_trusted_path,
+from mpm.engine import (CorruptCheckpointError, InvalidCheckpointError,
+                        UntrustedCheckpointError, apply_mmengine_fixes,
+                        configure_trust, get_trust_policy,
                         load_checkpoint_file)
 from mpm.engine.checkpoint import (load_from_http_safe, load_from_local_safe)
+from mpm.engine.checkpoint_allowlist import (allow_checkpoint_globals,
+                                             allowed_global_names,
+                                             history_buffer_getattr)
+from mpm.engine.checkpoint_integrity import (PAYLOAD_SHA256_KEY,
+                                             payload_sha256,
+                                             stamp_payload_sha256)
 
 
 class TouchOnUnpickle:
@@ -111,6 +118,7 @@ def restore_default_scope():
 def runner_ckpt(tmp_path_factory):
     """A checkpoint written by MMEngine's Runner (message hub inside)."""
     work_dir = tmp_path_factory.mktemp('run') / 'work_dir'
+    apply_mmengine_fixes()  # as tools/train.py: atomic, stamped saves
     make_runner(work_dir, 'ckpt_writer', max_iters=1).train()
     return work_dir, work_dir / 'iter_1.pth'
 
@@ -134,133 +142,151 @@ def test_plain_state_dict_loads_anywhere(plain_state_dict):
 
 
 @pytest.mark.parametrize('how', ['open', 'system'])
-def test_malicious_payload_never_runs_when_untrusted(tmp_path, how):
+def test_malicious_payload_never_runs_in_any_folder(tmp_path, how):
+    """Refused even inside a work dir (no trust by location),
+    and through MMEngine's loader; only --trust-checkpoint runs it."""
     victim = tmp_path / f'pwned_{how}'
-    path = tmp_path / 'evil.pth'
+    path = tmp_path / 'work_dirs' / 'exp' / f'evil_{how}.pth'
+    path.parent.mkdir(parents=True)
     torch.save({'state_dict': {}, 'x': TouchOnUnpickle(victim, how)}, path)
 
     with pytest.raises(UntrustedCheckpointError) as info:
-        load_checkpoint_file(path, trusted_dirs=[tmp_path / 'elsewhere'])
+        load_checkpoint_file(path)
     assert not victim.exists()
     message = str(info.value)
-    assert 'arbitrary code' in message and 'publish_model.py' in message
-    assert '--trust-checkpoint' in message and str(path) in message
+    assert 'arbitrary code' in message and '--trust-checkpoint' in message
+    assert str(path) in message and 'Where the file lies does not matter' \
+        in message
     name = 'open' if how == 'open' else 'system'
     assert any(name in g for g in info.value.rejected_globals)
     assert name in message
     if how == 'system':  # torch blocks the os module outright
         assert 'treat the file as malicious' in message
 
-    # Through MMEngine's own loader as well.
-    apply_mmengine_fixes(trusted_dirs=[tmp_path / 'elsewhere'])
+    # Through MMEngine's own loader as well, with the run's policy.
+    apply_mmengine_fixes()
     with pytest.raises(UntrustedCheckpointError):
         _load_checkpoint(str(path), map_location='cpu')
     assert not victim.exists()
 
     # The payload is real: trusting the file does run it.
-    load_checkpoint_file(path, trust=True)
+    apply_mmengine_fixes(trust_checkpoint=True)
+    _load_checkpoint(str(path), map_location='cpu')
     assert victim.exists()
 
 
-def test_symlink_into_trusted_dir_is_not_trusted(tmp_path):
-    victim = tmp_path / 'pwned'
-    outside = tmp_path / 'downloads' / 'evil.pth'
-    outside.parent.mkdir()
-    torch.save({'x': TouchOnUnpickle(victim, 'system')}, outside)
-    work_dir = tmp_path / 'work_dir'
-    work_dir.mkdir()
-    link = work_dir / 'epoch_1.pth'
-    link.symlink_to(outside)
-
-    assert not is_trusted_path(link, [work_dir])
-    assert not is_trusted_path(work_dir / '..' / 'downloads' / 'evil.pth',
-                               [work_dir])
-    assert not is_trusted_path(tmp_path / 'work_dir_2' / 'a.pth', [work_dir])
-    assert is_trusted_path(work_dir / 'sub' / 'a.pth', [work_dir])
-    with pytest.raises(UntrustedCheckpointError):
-        load_checkpoint_file(link, trusted_dirs=[work_dir])
-    assert not victim.exists()
-
-
-def test_work_dir_that_is_a_symlink_is_resolved_when_checked(
-        runner_ckpt, tmp_path):
+def test_runner_checkpoint_loads_in_any_folder(runner_ckpt, tmp_path):
+    """An MMEngine training checkpoint (message hub, numpy objects) loads
+    with the allow-list, copied anywhere, without --trust-checkpoint."""
     _, path = runner_ckpt
-    scratch = tmp_path / 'scratch' / 'exp'
-    work_dir = tmp_path / 'work_dirs' / 'exp'
-    # Policy set before the work_dir exists; it is then made a symlink.
-    apply_mmengine_fixes(trusted_dirs=[work_dir])
-    scratch.mkdir(parents=True)
-    work_dir.parent.mkdir()
-    work_dir.symlink_to(scratch, target_is_directory=True)
-    shutil.copy(path, scratch / 'iter_1.pth')
-    assert _load_checkpoint(str(work_dir / 'iter_1.pth'))['meta']['iter'] == 1
-
-
-def test_runner_checkpoint_trusted_in_work_dir_only(runner_ckpt, tmp_path):
-    work_dir, path = runner_ckpt
-    ckpt = load_checkpoint_file(path, trusted_dirs=[work_dir])
+    copy = tmp_path / 'downloads' / 'iter_1.pth'
+    copy.parent.mkdir()
+    shutil.copy(path, copy)
+    with pytest.raises(Exception):  # plain weights_only refuses it
+        torch.load(copy, weights_only=True)
+    ckpt = load_checkpoint_file(copy)
     assert ckpt['meta']['iter'] == 1
     assert {'state_dict', 'optimizer', 'message_hub'} <= set(ckpt)
-
-    copy = tmp_path / 'iter_1.pth'
-    shutil.copy(path, copy)
-    with pytest.raises(UntrustedCheckpointError) as info:
-        load_checkpoint_file(copy, trusted_dirs=[work_dir])
-    assert 'HistoryBuffer' in str(info.value)
-    assert 'mmengine.logging.history_buffer.HistoryBuffer' in \
-        info.value.rejected_globals
-    # --trust-checkpoint
-    assert load_checkpoint_file(copy, trust=True)['meta']['iter'] == 1
+    full = torch.load(copy, weights_only=False)
+    hub, full_hub = (c['message_hub']['log_scalars']['train/loss']
+                     for c in (ckpt, full))
+    assert hub.mean() == full_hub.mean() and len(hub.data[0]) == 1
+    assert ckpt['meta'][PAYLOAD_SHA256_KEY] == payload_sha256(full)
 
 
-def test_mmengine_loader_follows_policy(runner_ckpt, tmp_path):
-    work_dir, path = runner_ckpt
-    copy = tmp_path / 'iter_1.pth'
-    shutil.copy(path, copy)
+def test_allow_list_covers_exactly_a_runner_checkpoint(runner_ckpt):
+    """Every global of a real Runner checkpoint that torch's own list lacks
+    is in the allow-list, and the list holds nothing such a checkpoint
+    does not need (numpy's dtype classes and the numpy < 2 aliases of the
+    same two functions aside)."""
+    _, path = runner_ckpt
+    needed = set(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    with allow_checkpoint_globals():
+        assert torch.serialization.get_unsafe_globals_in_checkpoint(
+            path) == []
+    extra = {n for n in allowed_global_names()
+             if not n.startswith(('numpy.dtypes.', 'numpy.core.'))}
+    assert needed == extra, (needed, extra)
 
-    policy = apply_mmengine_fixes(trusted_dirs=[work_dir])
-    assert policy is get_trust_policy()
-    assert CheckpointLoader._get_checkpoint_loader(str(path)) is \
-        load_from_local_safe
-    assert _load_checkpoint(str(path), map_location='cpu')['meta']['iter'] \
-        == 1
+
+def test_allowed_getattr_only_reaches_history_buffer_methods():
+    from mmengine.logging import HistoryBuffer
+    assert history_buffer_getattr(HistoryBuffer, 'mean') is \
+        HistoryBuffer.mean
+    for obj, name in [(os, 'system'), (HistoryBuffer, '__init__'),
+                      (HistoryBuffer, '__class__'), (HistoryBuffer,
+                                                     '_statistics_methods')]:
+        with pytest.raises(Exception, match='only allowed on HistoryBuffer'):
+            history_buffer_getattr(obj, name)
+
+
+def test_getattr_outside_history_buffer_is_refused(tmp_path):
+    """A pickle that uses the allowed name builtins.getattr for anything
+    but a HistoryBuffer method is refused, and nothing runs."""
+
+    from mmengine.logging import HistoryBuffer
+
+    class GetattrClass:
+
+        def __reduce__(self):
+            return (getattr, (HistoryBuffer, '__class__'))
+
+    path = tmp_path / 'getattr.pth'
+    torch.save({'x': GetattrClass()}, path)
     with pytest.raises(UntrustedCheckpointError):
-        _load_checkpoint(str(copy), map_location='cpu')
-    # A later call updates the policy.
-    apply_mmengine_fixes(trusted_dirs=[work_dir], trust_checkpoint=True)
-    assert _load_checkpoint(str(copy))['meta']['iter'] == 1
-    apply_mmengine_fixes(trusted_dirs=[tmp_path])
-    assert _load_checkpoint(str(copy))['meta']['iter'] == 1
-    with pytest.raises(UntrustedCheckpointError):
-        _load_checkpoint(str(path))
+        load_checkpoint_file(path)
 
 
-def test_runner_resume_refuses_foreign_and_accepts_own(runner_ckpt, tmp_path):
-    work_dir, path = runner_ckpt
+def test_runner_resumes_from_a_checkpoint_in_another_folder(
+        runner_ckpt, tmp_path):
+    _, path = runner_ckpt
     foreign = tmp_path / 'foreign.pth'
     shutil.copy(path, foreign)
-    new_dir = tmp_path / 'new_run'
-
-    apply_mmengine_fixes(trusted_dirs=[new_dir])
-    runner = make_runner(new_dir,
-                         'resume_foreign',
-                         max_iters=2,
-                         load_from=str(foreign),
-                         resume=True)
-    with pytest.raises(UntrustedCheckpointError):
-        runner.train()
-
-    # Own work_dir: auto-resume from its latest checkpoint (iter 1 -> 2).
-    apply_mmengine_fixes(trusted_dirs=[work_dir])
+    apply_mmengine_fixes()
+    assert CheckpointLoader._get_checkpoint_loader(str(path)) is \
+        load_from_local_safe
     counter = CountIters()
-    runner = make_runner(work_dir,
-                         'resume_own',
-                         max_iters=2,
-                         resume=True,
+    runner = make_runner(tmp_path / 'new_run', 'resume_foreign',
+                         max_iters=2, load_from=str(foreign), resume=True,
                          custom_hooks=[counter])
     runner.train()
     assert runner.iter == 2 and counter.count == 1
-    assert (work_dir / 'iter_2.pth').exists()
+    ckpt = load_checkpoint_file(tmp_path / 'new_run' / 'iter_2.pth')
+    assert ckpt['meta']['iter'] == 2
+    assert get_trust_policy().trust_all is False
+
+
+def test_payload_sha256_detects_content_with_valid_crcs(runner_ckpt,
+                                                        tmp_path):
+    """A checkpoint re-saved with other weights but the old meta has intact
+    zip CRCs; its recorded sha256 catches it and names the intact file
+    beside it."""
+    work_dir, path = runner_ckpt
+    folder = tmp_path / 'work'
+    folder.mkdir()
+    shutil.copy(path, folder / 'iter_1.pth')
+    ckpt = load_checkpoint_file(path)
+    ckpt['state_dict']['lin.weight'] = ckpt['state_dict']['lin.weight'] + 1
+    with allow_checkpoint_globals():
+        torch.save(ckpt, folder / 'iter_2.pth')
+    with pytest.raises(CorruptCheckpointError) as info:
+        load_checkpoint_file(folder / 'iter_2.pth')
+    assert 'does not match the sha256 recorded' in str(info.value)
+    assert info.value.intact == str(folder / 'iter_1.pth')
+    # Re-stamped (what mpm does when it writes), the same content is fine.
+    torch.save(stamp_payload_sha256(ckpt), folder / 'iter_2.pth')
+    assert load_checkpoint_file(folder / 'iter_2.pth')['meta']['iter'] == 1
+
+
+def test_payload_sha256_is_independent_of_layout_and_device():
+    base = torch.arange(12.).reshape(3, 4)
+    a = {'meta': {}, 'state_dict': {'w': base.t().contiguous()}}
+    b = {'meta': {}, 'state_dict': {'w': base.t()}}  # non-contiguous view
+    assert payload_sha256(a) == payload_sha256(b)
+    c = {'meta': {}, 'state_dict': {'w': base.t().double()}}
+    assert payload_sha256(a) != payload_sha256(c)  # dtype counts
+    d = {'meta': {'iter': 2}, 'state_dict': a['state_dict']}
+    assert payload_sha256(a) != payload_sha256(d)  # meta counts
 
 
 def test_http_loader_never_unpickles_downloads(tmp_path, plain_state_dict):
@@ -291,7 +317,6 @@ def test_missing_file(tmp_path):
     'content',
     [
         os.urandom(4096),
-        b'',
         b'hello, this is a text file\n',
         b'\x80\x04K\x01.'  # a bare pickle of 1, not a torch.save file
     ])
@@ -302,13 +327,24 @@ def test_not_a_checkpoint(tmp_path, content):
         load_checkpoint_file(path, trust=True)
 
 
-def test_truncated_checkpoint(tmp_path, plain_state_dict):
+@pytest.mark.parametrize('cut', ['half', 'empty', 'flipped'])
+def test_corrupt_checkpoint(tmp_path, plain_state_dict, cut):
     path, _ = plain_state_dict
     data = path.read_bytes()
-    bad = tmp_path / 'truncated.pth'
-    bad.write_bytes(data[:len(data) // 2])
-    with pytest.raises(InvalidCheckpointError, match='truncated or corrupt'):
-        load_checkpoint_file(bad)
+    bad = tmp_path / 'corrupt.pth'
+    if cut == 'half':
+        bad.write_bytes(data[:len(data) // 2])
+    elif cut == 'empty':
+        bad.write_bytes(b'')
+    else:  # a byte inside the stored weight tensor
+        start = data.index(torch.arange(6.).numpy().tobytes()) + 5
+        bad.write_bytes(data[:start] + bytes([data[start] ^ 0xFF]) +
+                        data[start + 1:])
+    with pytest.raises(CorruptCheckpointError,
+                       match='is unreadable: it is corrupt') as info:
+        load_checkpoint_file(bad, trust=True)
+    assert info.value.intact == str(path)  # plain.pth beside it is intact
+    assert issubclass(CorruptCheckpointError, InvalidCheckpointError)
     assert issubclass(InvalidCheckpointError, RuntimeError)
     assert issubclass(UntrustedCheckpointError, RuntimeError)
 

@@ -12,6 +12,7 @@ import torch
 from mmengine.logging import HistoryBuffer
 
 from mpm.engine.checkpoint import save_published, strip_checkpoint
+from mpm.engine.checkpoint_integrity import PAYLOAD_SHA256_KEY, payload_sha256
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(REPO, 'tools', 'model_converters', 'publish_model.py')
@@ -90,9 +91,13 @@ EXPECTED_META = {
 
 
 def check_published(path):
+    """The published file loads with plain weights_only=True, holds the
+    expected meta and tensors, and its recorded payload sha256 matches."""
     ckpt = torch.load(path, map_location='cpu', weights_only=True)
     assert set(ckpt) == {'meta', 'state_dict'}
-    assert ckpt['meta'] == EXPECTED_META
+    meta = dict(ckpt['meta'])
+    assert payload_sha256(ckpt) == meta.pop(PAYLOAD_SHA256_KEY)
+    assert meta == EXPECTED_META
     assert type(ckpt['meta']['epoch']) is int
     assert type(ckpt['meta']['lr']) is float
     state = ckpt['state_dict']
@@ -149,29 +154,38 @@ def test_save_published_no_hash(tmp_path):
     check_published(out)
 
 
-def test_cli_trusts_work_dirs_only(tmp_path, monkeypatch, capsys):
+def test_cli_loads_training_checkpoints_anywhere(tmp_path, monkeypatch,
+                                                capsys):
+    """A training checkpoint (message hub, numpy objects) publishes from any
+    folder without --trust-checkpoint; one needing other globals is refused
+    wherever it lies (also under ./work_dirs/) unless the flag is given."""
     publish = load_script()
     monkeypatch.chdir(tmp_path)
     ckpt = training_checkpoint()
-    inside = tmp_path / 'work_dirs' / 'exp' / 'epoch_80.pth'
-    inside.parent.mkdir(parents=True)
-    torch.save(ckpt, inside)
+    for entries, key in ((ckpt['meta'], 'callback'),
+                         (ckpt['meta']['dataset_meta'], 'nested'),
+                         (ckpt['state_dict'], '_extra')):
+        del entries[key]  # the Opaque objects: other code's classes
     outside = tmp_path / 'downloads' / 'epoch_80.pth'
     outside.parent.mkdir()
     torch.save(ckpt, outside)
 
-    final = publish.main([str(inside), 'release/model.pth'])
+    final = publish.main([str(outside), 'release/model.pth'])
     assert capsys.readouterr().out.strip() == final
     assert re.fullmatch(r'model-[0-9a-f]{8}\.pth', osp.basename(final))
     check_published(final)
 
+    ckpt = training_checkpoint()
+    inside = tmp_path / 'work_dirs' / 'exp' / 'epoch_80.pth'
+    inside.parent.mkdir(parents=True)
+    torch.save(ckpt, inside)
     with pytest.raises(SystemExit, match='Refusing to load') as info:
-        publish.main([str(outside), 'release/other.pth'])
-    assert 'HistoryBuffer' in str(info.value)
+        publish.main([str(inside), 'release/other.pth'])
+    assert 'test_publish_model.Opaque' in str(info.value)
     assert not (tmp_path / 'release' / 'other.pth').exists()
 
     final = publish.main(
-        [str(outside), 'release/other.pth', '--trust-checkpoint', '--no-hash'])
+        [str(inside), 'release/other.pth', '--trust-checkpoint', '--no-hash'])
     assert final == str(tmp_path / 'release' / 'other.pth')
     check_published(final)
 
@@ -196,5 +210,6 @@ def test_cli_runs_as_script(tmp_path):
     final = proc.stdout.strip().splitlines()[-1]
     assert osp.dirname(final) == str(tmp_path)
     ckpt = torch.load(final, weights_only=True)
-    assert ckpt['meta'] == {'epoch': 1}
+    assert ckpt['meta'] == {'epoch': 1,
+                            PAYLOAD_SHA256_KEY: payload_sha256(ckpt)}
     assert torch.equal(ckpt['state_dict']['w'], torch.ones(3))

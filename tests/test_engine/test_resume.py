@@ -225,7 +225,7 @@ def test_resume_without_hook_is_not_exact(data_root, tmp_path):
     new dropout/mask draws and the 2D/3D alternation restarting at 2D."""
     config = write_config(tmp_path, TINY_PRETRAIN, 'pretrain.py', data_root,
                           iters=4, interval=1)
-    apply_mmengine_fixes(trusted_dirs=[str(tmp_path)])
+    apply_mmengine_fixes()
 
     def run(work_dir, name, resume_from=None):
         cfg = Config.fromfile(config)
@@ -280,7 +280,7 @@ def test_killed_run_resumes_and_finishes(data_root, tmp_path):
     saved = sorted(p for p in os.listdir(work) if p.endswith('.pth'))
     assert saved, 'no checkpoint survived the kill'
     for name in saved:
-        assert load_checkpoint_file(work / name, trusted_dirs=[work])
+        assert load_checkpoint_file(work / name)
 
     proc = train_subprocess(config, work, '--resume')
     out, _ = proc.communicate(timeout=300)
@@ -306,3 +306,17 @@ def test_find_last_checkpoint_skips_stale_pointer_and_partial_files(
     assert find_last_checkpoint(tmp_path) == str(tmp_path / 'iter_10.pth')
     (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
     assert find_last_checkpoint(tmp_path) == str(tmp_path / 'iter_2.pth')
+
+
+def test_remove_stale_temp_files_only_removes_save_leftovers(tmp_path):
+    from mpm.engine import remove_stale_temp_files
+    leftovers = ['.iter_4.pth.tx4nx7fz.tmp', '.best_mpjpe_iter_6.pth.'
+                 'a_b1c2d3.tmp', '.last_checkpoint.k9z_0qwe.tmp']
+    kept = ['iter_2.pth', '.notes.tmp', 'iter_4.pth.tmp', '.iter_4.pth.tmp',
+            '.write_test_abc123', '.iter_4.pth.TOOLONG12.tmp']
+    for name in leftovers + kept:
+        (tmp_path / name).write_bytes(b'')
+    removed = remove_stale_temp_files(tmp_path)
+    assert sorted(removed) == sorted(str(tmp_path / n) for n in leftovers)
+    assert sorted(os.listdir(tmp_path)) == sorted(kept)
+    assert remove_stale_temp_files(tmp_path / 'missing') == []

@@ -354,7 +354,7 @@ def stage1_checkpoint(tmp_path):
 @pytest.mark.parametrize('init', ['PretrainedParts', 'Pretrained'])
 def test_stage2_init_cfg_loads_encoder_and_trunk(tmp_path, init):
     from mpm.engine import apply_mmengine_fixes
-    apply_mmengine_fixes(trusted_dirs=[tmp_path])
+    apply_mmengine_fixes()
     stage1, path = stage1_checkpoint(tmp_path)
     lifter = MODELS.build(
         tiny_lifter(init_cfg=dict(type=init, checkpoint=str(path))))

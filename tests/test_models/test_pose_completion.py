@@ -397,7 +397,7 @@ def save(model, path):
 def test_pretrained_parts_load_into_completion(tmp_path, source, cfg,
                                                key_map, prefixes):
     from mpm.engine import apply_mmengine_fixes
-    apply_mmengine_fixes(trusted_dirs=[tmp_path])
+    apply_mmengine_fixes()
     src = stage1_model() if source == 'stage1' else stage2_model()
     with torch.no_grad():
         for p in src.parameters():

@@ -379,7 +379,7 @@ def test_tools_test_evaluates_converted_checkpoint(converted, tmp_path):
             'test_dataloader.persistent_workers=False'
         ])
     finally:  # tools/test.py sets the process-wide trust policy
-        configure_trust(policy.trusted_dirs, policy.trust_all)
+        configure_trust(policy.trust_all)
     assert metrics['num_frames'] == 2 * 2 * 4 * 4
     assert np.isfinite(metrics['mpjpe_mm'])
     assert set(k.split('/')[1] for k in metrics

@@ -6,11 +6,13 @@ It always loads with ``torch.load(weights_only=True)``, so it can be shared
 and loaded anywhere without ``--trust-checkpoint``. Unless ``--no-hash`` is
 given the file is renamed ``<stem>-<first 8 hex of sha256>.pth``.
 
-Which inputs are trusted: reading an MMEngine training checkpoint needs full
-unpickling, which can run code stored in the file. The input is fully
-unpickled only if it lies under ``./work_dirs/`` of the current directory
-(where this project's runs write) or ``--trust-checkpoint`` is given. Run
-this on the machine that trained the model.
+The input is read by :func:`mpm.engine.checkpoint.load_checkpoint_file`:
+container CRCs and the recorded sha256 are checked, and it is loaded with
+``weights_only=True`` plus the allow-list of the globals MMEngine training
+checkpoints contain, wherever it lies. Any other checkpoint is refused unless
+``--trust-checkpoint`` is given (full unpickling, which can run code stored
+in the file; logged at WARNING). The output records the sha256 of its own
+payload.
 
 Example::
 
@@ -18,7 +20,6 @@ Example::
         work_dirs/mpm_h36m/epoch_80.pth mpm_h36m.pth
 """
 import argparse
-import os.path as osp
 
 from mpm.engine.checkpoint import (CheckpointLoadError, load_checkpoint_file,
                                    save_published)
@@ -37,19 +38,17 @@ def parse_args(argv=None):
     parser.add_argument(
         '--trust-checkpoint',
         action='store_true',
-        help='fully unpickle the input even if it is not under ./work_dirs/ '
-        '(only for files whose origin you trust: unpickling can run code)')
+        help='fully unpickle the input if it needs globals outside the '
+        'allow-list (only for files whose origin you trust: unpickling can '
+        'run code)')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     try:
-        ckpt = load_checkpoint_file(
-            args.in_file,
-            map_location='cpu',
-            trusted_dirs=[osp.join(osp.abspath('.'), 'work_dirs')],
-            trust=args.trust_checkpoint)
+        ckpt = load_checkpoint_file(args.in_file, map_location='cpu',
+                                    trust=args.trust_checkpoint)
     except (FileNotFoundError, CheckpointLoadError) as err:
         raise SystemExit(f'publish_model.py: {err}') from err
     final = save_published(ckpt, args.out_file, add_hash=not args.no_hash)

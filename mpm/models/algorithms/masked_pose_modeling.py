@@ -484,10 +484,10 @@ def load_pretrained_parts(model: nn.Module,
     Args:
         model: the module receiving the weights (e.g. a stage II
             ``PoseLifter``).
-        checkpoint: a file path / URL (loaded through MMEngine's
-            ``CheckpointLoader``, i.e. under mpm's safe-loading policy once
-            ``apply_mmengine_fixes`` ran) or an already loaded dict (with or
-            without a ``state_dict`` key).
+        checkpoint: a file path / URL (loaded by
+            :func:`mpm.engine.checkpoint.load_checkpoint_source`: integrity
+            checks, allow-listed ``weights_only`` loading) or an already
+            loaded dict (with or without a ``state_dict`` key).
         key_map: source prefix -> target prefix (default: stage I ->
             ``PoseLifter``: ``encoder.`` and ``trunk.``).
         strict: raise if anything is missing or unexpected.
@@ -506,7 +506,7 @@ def load_pretrained_parts(model: nn.Module,
         source = 'the given state dict'
         state = _state_dict_of(checkpoint)
     else:
-        from mmengine.runner.checkpoint import CheckpointLoader
+        from mpm.engine.checkpoint import load_checkpoint_source
         source = str(checkpoint)
         if '://' not in source and not osp.isfile(source):
             raise FileNotFoundError(
@@ -514,8 +514,7 @@ def load_pretrained_parts(model: nn.Module,
                 'pre-training config first, or point '
                 'model.init_cfg.checkpoint at an existing file (e.g. '
                 '--cfg-options model.init_cfg.checkpoint=PATH)')
-        state = _state_dict_of(
-            CheckpointLoader.load_checkpoint(source, map_location))
+        state = _state_dict_of(load_checkpoint_source(source, map_location))
     mapped, skipped = map_state_dict(state, key_map)
     own = model.state_dict()
     targets = tuple(key_map.values())
