@@ -6,9 +6,9 @@
 #   make data
 #   python tools/train.py configs/demo/completion_3d_to_3d.py
 #   python tools/test.py configs/demo/completion_3d_to_3d.py \
-#     work_dirs/completion_3d_to_3d/iter_200.pth
+#     work_dirs/demo/completion_3d_to_3d/iter_200.pth
 # To fine-tune a trained demo stage I model instead of starting from
-# scratch add  --cfg-options load_from=work_dirs/pretrain/iter_1000.pth
+# scratch add  --cfg-options load_from=work_dirs/demo/pretrain/iter_600.pth
 # The printed table shows the paper's (real Human3.6M) numbers only for
 # reference; synthetic data and a tiny budget are not comparable.
 _base_ = ['./lifter.py']

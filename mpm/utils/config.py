@@ -19,8 +19,25 @@ User-defined variables (``seq_len``, ``num_frames``, ``data_root``,
 key are refused. To keep such a variable on purpose, start its name with an
 underscore (``_val_dataloader_big``): names starting with ``_`` are never
 checked.
+
+Work dir
+--------
+Every config has its own work dir, so that no two runs write (or resume
+from) the same checkpoints. :func:`resolve_work_dir` picks, in order:
+
+1. ``--work-dir`` on the command line (or ``--cfg-options work_dir=...``);
+2. ``work_dir`` assigned in the config file itself (the leaf file, not one
+   of its ``_base_`` files: a ``work_dir`` inherited from a base is the
+   base's own folder, and inheriting it would make the child overwrite the
+   base's checkpoints, so it is ignored);
+3. the config's place under ``configs/`` (:func:`default_work_dir`):
+   ``configs/pstmo/finetune_h36m_cpn_243f.py`` ->
+   ``work_dirs/pstmo/finetune_h36m_cpn_243f``, and for a plug-in
+   ``projects/<name>/configs/x.py`` -> ``work_dirs/<name>/x``; a config
+   outside any ``configs/`` folder -> ``work_dirs/<file name>``.
 """
 import argparse
+import ast
 import difflib
 import os
 import os.path as osp
@@ -116,8 +133,10 @@ def check_config_keys(cfg: Config, source: Optional[str] = None) -> None:
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """Options every runner tool accepts (OpenMMLab command line)."""
-    parser.add_argument('--work-dir', help='where logs, checkpoints and '
-                        'metrics go (default: work_dirs/<config name>)')
+    parser.add_argument(
+        '--work-dir', help='where logs, checkpoints and metrics go '
+        "(default: the config file's own work_dir, else "
+        'work_dirs/<config path under configs/>)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config entries, e.g. train_cfg.max_epochs=2')
@@ -154,13 +173,72 @@ def add_projects_root(config_path: str) -> Optional[str]:
         folder = parent
 
 
+def default_work_dir(config_path: str, root: str = './work_dirs') -> str:
+    """The work dir of ``config_path`` when neither the command line nor the
+    file itself sets one: its place under ``configs/``, without ``.py``.
+
+    ``configs/mpm/pretrain_h36m_243f.py`` -> ``work_dirs/mpm/
+    pretrain_h36m_243f``; ``projects/<name>/configs/<sub>/x.py`` ->
+    ``work_dirs/<name>/<sub>/x``; a file outside any ``configs/`` folder ->
+    ``work_dirs/<file name>``. The last ``configs`` folder of the path
+    counts, so ``configs/_base_/...`` fragments are never confused with it.
+    """
+    parts = osp.normpath(osp.abspath(config_path)).split(os.sep)
+    parts[-1] = osp.splitext(parts[-1])[0]
+    anchors = [i for i, part in enumerate(parts[:-1]) if part == 'configs']
+    if not anchors:
+        return osp.join(root, parts[-1])
+    i = anchors[-1]
+    rel = parts[i + 1:]
+    if i >= 2 and parts[i - 2] == 'projects':
+        rel = [parts[i - 1]] + rel
+    return osp.join(root, *rel)
+
+
+def assigned_names(config_path: str) -> set:
+    """Top-level names the file ``config_path`` itself assigns (not its
+    ``_base_`` files)."""
+    with open(config_path, encoding='utf-8') as f:
+        tree = ast.parse(f.read(), filename=config_path)
+    names = set()
+    for node in tree.body:
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [node.target] if isinstance(
+                       node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for target in targets:
+            for item in ast.walk(target):
+                if isinstance(item, ast.Name):
+                    names.add(item.id)
+    return names
+
+
+def resolve_work_dir(cfg: Config, config_path: str,
+                     work_dir: Optional[str] = None,
+                     cfg_options: Optional[dict] = None) -> str:
+    """The work dir of a run of ``config_path`` (see the module docstring):
+    ``work_dir`` (``--work-dir``), else ``work_dir`` of ``cfg_options``,
+    else the leaf file's own ``work_dir``, else :func:`default_work_dir`.
+    A ``work_dir`` that ``cfg`` inherits from a ``_base_`` file is
+    ignored."""
+    if work_dir is not None:
+        return work_dir
+    if cfg_options and cfg_options.get('work_dir') is not None:
+        return cfg_options['work_dir']
+    if (cfg.get('work_dir') is not None
+            and 'work_dir' in assigned_names(config_path)):
+        return cfg.work_dir
+    return default_work_dir(config_path)
+
+
 def load_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the common options of the tools.
 
     Makes ``projects/`` plug-ins importable (:func:`add_projects_root`),
     sets ``launcher``, merges ``--cfg-options`` and resolves ``work_dir``
-    (``--work-dir``, else the config's, else ``work_dirs/<config name>``),
-    so that training and testing of one config share a work dir.
+    with :func:`resolve_work_dir` (``--work-dir``, else the leaf config's
+    own ``work_dir``, else the config's place under ``configs/``), so that
+    training and testing of one config share a work dir and no two configs
+    share one.
 
     Raises:
         ConfigKeyError: a top-level key looks like a misspelt runner key
@@ -174,10 +252,6 @@ def load_config(args: argparse.Namespace) -> Config:
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     check_config_keys(cfg, args.config)
-    work_dir: Optional[str] = args.work_dir
-    if work_dir is not None:
-        cfg.work_dir = work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg.work_dir = resolve_work_dir(cfg, args.config, args.work_dir,
+                                    args.cfg_options)
     return cfg
