@@ -20,6 +20,16 @@ key are refused. To keep such a variable on purpose, start its name with an
 underscore (``_val_dataloader_big``): names starting with ``_`` are never
 checked.
 
+Command-line options
+--------------------
+``--cfg-options`` edit the parsed config, so a variable of the file
+(``max_iters=300``, ``seq_len=81``, ``data_root=...``) would change nothing:
+:func:`check_cfg_options` refuses it and names the entry to set
+(``train_cfg.max_iters=300``). A new run length (``train_cfg.max_iters`` /
+``max_epochs``) moves the learning-rate schedule and the other entries tied
+to the old length with it, or fails naming what to set
+(:mod:`mpm.utils.run_length`).
+
 Work dir
 --------
 Every config has its own work dir, so that no two runs write (or resume
@@ -45,6 +55,9 @@ import sys
 from typing import Iterable, List, Optional
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+from .run_length import fit_schedule_to_run_length, run_length
 
 #: Top-level keys MMEngine's Runner (``Runner.from_cfg``, ``wrap_model``,
 #: ``setup_env``) reads, plus the OpenMMLab conventions configs use.
@@ -59,6 +72,14 @@ RUNNER_KEYS = (
     'activation_checkpointing', 'efficient_conv_bn_eval', 'custom_imports',
     'vis_backends', 'dataset_type', 'data_root', 'backend_args',
     'train_pipeline', 'val_pipeline', 'test_pipeline')
+#: Names in RUNNER_KEYS by OpenMMLab convention only: variables of the config
+#: file (read while it is parsed), not read by the runner.
+FILE_VARIABLES = ('dataset_type', 'data_root', 'backend_args',
+                  'train_pipeline', 'val_pipeline', 'test_pipeline')
+#: Where a length variable of a config file goes on the command line.
+LENGTH_KEYS = {'max_iters': 'train_cfg.max_iters',
+               'max_epochs': 'train_cfg.max_epochs',
+               'val_interval': 'train_cfg.val_interval'}
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -129,6 +150,36 @@ def check_config_keys(cfg: Config, source: Optional[str] = None) -> None:
         f'--cfg-options); the runner would silently ignore them:\n{lines}\n'
         'Fix the spelling. If the key is a variable of your own, rename it '
         "to start with '_' (names starting with '_' are not checked).")
+
+
+def check_cfg_options(options: Optional[dict],
+                      source: Optional[str] = None) -> None:
+    """Refuse ``--cfg-options`` that set a variable of the config file.
+
+    ``--cfg-options`` edits the parsed config, after the file's variables
+    (``max_iters = 1500``, ``seq_len = 27``, ``data_root``) were already
+    substituted where the file uses them, so setting such a name changes
+    nothing the runner reads. A top-level option that is not a runner key
+    (or starts with ``_``) raises :class:`ConfigKeyError` naming the entry
+    to set instead (``max_iters`` -> ``train_cfg.max_iters``).
+    """
+    bad = [key for key in (options or {})
+           if '.' not in key and not key.startswith('_') and (
+               key not in RUNNER_KEYS or key in FILE_VARIABLES)]
+    if not bad:
+        return
+    lines = []
+    for key in bad:
+        where = LENGTH_KEYS.get(key)
+        hint = (f"set '{where}' instead" if where else
+                'set the entries that use it instead (e.g. '
+                'train_dataloader.dataset.<name>=...)')
+        lines.append(f"  '{key}': {hint}")
+    raise ConfigKeyError(
+        f'--cfg-options sets variable(s) of {source or "the config file"} '
+        'that the runner never reads (the file\'s variables are substituted '
+        'when it is parsed, before --cfg-options apply):\n' +
+        '\n'.join(lines))
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -234,7 +285,11 @@ def load_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the common options of the tools.
 
     Makes ``projects/`` plug-ins importable (:func:`add_projects_root`),
-    sets ``launcher``, merges ``--cfg-options`` and resolves ``work_dir``
+    sets ``launcher``, merges ``--cfg-options`` (refusing variables of the
+    file, :func:`check_cfg_options`; a new ``train_cfg.max_iters`` /
+    ``max_epochs`` moves the schedule with it,
+    :func:`~mpm.utils.run_length.fit_schedule_to_run_length`) and resolves
+    ``work_dir``
     with :func:`resolve_work_dir` (``--work-dir``, else the leaf config's
     own ``work_dir``, else the config's place under ``configs/``), so that
     training and testing of one config share a work dir and no two configs
@@ -242,7 +297,9 @@ def load_config(args: argparse.Namespace) -> Config:
 
     Raises:
         ConfigKeyError: a top-level key looks like a misspelt runner key
-            (``train_dataloder``); see :func:`check_config_keys`.
+            (``train_dataloder``; :func:`check_config_keys`), or an option
+            sets a variable of the file (:func:`check_cfg_options`).
+        RunLengthError: the schedule cannot follow a new run length.
     """
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -250,7 +307,15 @@ def load_config(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
+        check_cfg_options(args.cfg_options, args.config)
+        length = run_length(cfg)
         cfg.merge_from_dict(args.cfg_options)
+        changes = fit_schedule_to_run_length(cfg, length, run_length(cfg),
+                                             args.cfg_options)
+        if changes:
+            print_log('Run length set on the command line; the schedule '
+                      'follows it:\n  ' + '\n  '.join(changes),
+                      logger='current')
     check_config_keys(cfg, args.config)
     cfg.work_dir = resolve_work_dir(cfg, args.config, args.work_dir,
                                     args.cfg_options)
