@@ -16,8 +16,8 @@ registered names.
 The runner's registries (loops, data samplers, optimisers, optimiser
 wrappers and their constructors, parameter schedulers, log processors,
 visualisation backends, runners, model wrappers, weight initialisers,
-evaluators, functions, inferencers, task utils, strategies) get an ``mpm`` child too, as
-mmpose does: MMEngine searches every registry in the config's
+evaluators, functions, inferencers, task utils, strategies) get an ``mpm``
+child too, as mmpose does: MMEngine searches every registry in the config's
 ``default_scope`` and warns (``Failed to search registry with scope "mpm"
 ...``) for each one without an ``mpm`` child. They hold nothing of mpm's
 own and find MMEngine's components through their parent.

@@ -493,7 +493,8 @@ def convert_official_state_dict(
                if k not in canonical and not _optional(k)]
     if unknown or missing:
         lines = [f'The checkpoint does not match an official {fmt} stage II '
-                 f'lifter with the sizes read from it ({describe_spec(spec)}).']
+                 'lifter with the sizes read from it '
+                 f'({describe_spec(spec)}).']
         if unknown:
             lines.append(f'Unknown keys ({len(unknown)}): {unknown}')
         if missing:
