@@ -15,8 +15,7 @@ table3 = ['random_1', 'random_2', 'both_legs', 'both_arms', 'left_leg_arm',
           'right_leg_arm']
 
 model = dict(
-    type='PoseCompletion',
-    mode='2d_to_3d',
+    type='LiftingCompletion',
     train_masker=dict(
         type='RandomChoiceMasker',
         maskers=[dict(type='OcclusionMasker', setting=s) for s in table3]),

@@ -19,8 +19,7 @@ table4 = ['right_leg', 'left_leg', 'left_arm', 'right_arm']
 
 model = dict(
     _delete_=True,
-    type='PoseCompletion',
-    mode='3d_to_3d',
+    type='ReconstructionCompletion',
     data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
     encoder=dict(type='PoseEncoder', num_joints=num_joints, in_channels=3,
                  embed_dim=256, dropout=0.1),

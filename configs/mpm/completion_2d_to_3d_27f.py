@@ -34,8 +34,7 @@ val_dataloader = dict(dataset=dict(seq_len=seq_len, dilation=dilation))
 test_dataloader = val_dataloader
 
 model = dict(
-    type='PoseCompletion',
-    mode='2d_to_3d',
+    type='LiftingCompletion',
     trunk=dict(temporal=dict(num_frames=num_frames)),
     # 27 -> 9 -> 3 -> 1 tokens.
     decoder=dict(num_frames=num_frames, strides=[3, 3, 3]),

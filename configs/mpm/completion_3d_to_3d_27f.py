@@ -33,8 +33,7 @@ val_dataloader = dict(dataset=dict(seq_len=seq_len, dilation=dilation))
 test_dataloader = val_dataloader
 
 model = dict(
-    type='PoseCompletion',
-    mode='3d_to_3d',
+    type='ReconstructionCompletion',
     data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
     # The stage I 3D branch of configs/_base_/models/mpm_pretrain.py.
     encoder=dict(
