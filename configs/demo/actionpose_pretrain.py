@@ -27,8 +27,6 @@ train_dataloader = dict(
     batch_size=128,
     num_workers=0,
     persistent_workers=False,
-    # Iteration-based: a sampler without end (no restart of the loader).
-    sampler=dict(type='InfiniteSampler'),
     dataset=dict(seq_len=seq_len, dilation=dilation, downsample=2))
 val_dataloader = None
 val_cfg = None

@@ -30,6 +30,15 @@ Command-line options
 to the old length with it, or fails naming what to set
 (:mod:`mpm.utils.run_length`).
 
+Sampler of iteration-based runs
+-------------------------------
+An ``IterBasedTrainLoop`` restarts a ``DefaultSampler`` at the end of each
+pass with a warning (``Reach the end of the dataloader ...``). The dataset
+configs use ``DefaultSampler`` (right for epochs), so :func:`load_config`
+gives an iteration-based run ``InfiniteSampler`` instead (same ``shuffle``
+and ``seed``; :func:`sampler_for_loop`); a config derived for epochs keeps
+``DefaultSampler``.
+
 Work dir
 --------
 Every config has its own work dir, so that no two runs write (or resume
@@ -281,6 +290,26 @@ def resolve_work_dir(cfg: Config, config_path: str,
     return default_work_dir(config_path)
 
 
+def sampler_for_loop(cfg: Config) -> bool:
+    """Give an iteration-based run (``IterBasedTrainLoop``) a
+    ``DefaultSampler``'s ``InfiniteSampler`` (same ``shuffle``, ``seed``);
+    True if it changed ``cfg``."""
+    train_cfg = cfg.get('train_cfg') or {}
+    loader = cfg.get('train_dataloader') or {}
+    iterations = (train_cfg.get('type') == 'IterBasedTrainLoop' or (
+        'type' not in train_cfg and train_cfg.get('by_epoch') is False))
+    sampler = loader.get('sampler') or {}
+    if not iterations or sampler.get('type') not in (
+            'DefaultSampler', 'mmengine.DefaultSampler'):
+        return False
+    infinite = dict(type='InfiniteSampler',
+                    shuffle=sampler.get('shuffle', True))
+    if sampler.get('seed') is not None:
+        infinite['seed'] = sampler['seed']
+    cfg.train_dataloader.sampler = infinite
+    return True
+
+
 def load_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the common options of the tools.
 
@@ -288,8 +317,9 @@ def load_config(args: argparse.Namespace) -> Config:
     sets ``launcher``, merges ``--cfg-options`` (refusing variables of the
     file, :func:`check_cfg_options`; a new ``train_cfg.max_iters`` /
     ``max_epochs`` moves the schedule with it,
-    :func:`~mpm.utils.run_length.fit_schedule_to_run_length`) and resolves
-    ``work_dir``
+    :func:`~mpm.utils.run_length.fit_schedule_to_run_length`), gives an
+    iteration-based run an ``InfiniteSampler`` (:func:`sampler_for_loop`)
+    and resolves ``work_dir``
     with :func:`resolve_work_dir` (``--work-dir``, else the leaf config's
     own ``work_dir``, else the config's place under ``configs/``), so that
     training and testing of one config share a work dir and no two configs
@@ -317,6 +347,7 @@ def load_config(args: argparse.Namespace) -> Config:
                       'follows it:\n  ' + '\n  '.join(changes),
                       logger='current')
     check_config_keys(cfg, args.config)
+    sampler_for_loop(cfg)
     cfg.work_dir = resolve_work_dir(cfg, args.config, args.work_dir,
                                     args.cfg_options)
     return cfg

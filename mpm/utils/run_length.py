@@ -86,10 +86,12 @@ def fit_schedule_to_run_length(cfg, old: RunLength, new: RunLength,
         return changes
     unit, length = new
     if old[0] != unit:
+        if any(key.startswith('param_scheduler') for key in option_keys):
+            return changes  # a new loop with its own schedule
         raise RunLengthError(
             f'The command line changes the run from {old[1]} {old[0]}s to '
-            f'{length} {unit}s (another loop type): set train_cfg.type and '
-            'param_scheduler for the new loop as well, or keep the unit.')
+            f'{length} {unit}s (another loop type): set param_scheduler for '
+            'the new loop on the command line as well, or keep the unit.')
     old_length = old[1]
     by_epoch = unit == 'epoch'
     problems: List[str] = []

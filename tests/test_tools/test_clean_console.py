@@ -54,22 +54,40 @@ def test_every_runner_registry_has_an_mpm_child():
                     f'MMEngine registry {registry.name!r} has no mpm child')
 
 
-def test_iteration_based_configs_use_an_infinite_sampler():
+def test_iteration_based_runs_get_an_infinite_sampler():
+    """As tools/train.py loads them: iteration-based configs train with an
+    InfiniteSampler, epoch-based ones (also one derived from an
+    iteration-based config) keep DefaultSampler."""
+    from mmengine.config import DictAction  # noqa: F401
+    import argparse
+
+    from mpm.utils.config import load_config
+
+    def loaded(path, options=None):
+        args = argparse.Namespace(config=str(path), launcher='none',
+                                  cfg_options=options, work_dir='/tmp/x',
+                                  local_rank=0)
+        return load_config(args)
+
     configs = [p for p in (ROOT / 'configs').rglob('*.py')
                if '_base_' not in p.parts]
     checked = 0
     for path in configs:
-        cfg = Config.fromfile(str(path))
+        cfg = loaded(path)
         train_cfg = cfg.get('train_cfg') or {}
-        if train_cfg.get('type') != 'IterBasedTrainLoop':
-            continue
-        checked += 1
-        sampler = cfg.train_dataloader.get('sampler') or {}
-        assert sampler.get('type') == 'InfiniteSampler', (
-            f'{path.relative_to(ROOT)} trains by iterations with the '
-            f'{sampler.get("type")}: set train_dataloader.sampler = '
-            "dict(type='InfiniteSampler')")
+        sampler = (cfg.get('train_dataloader') or {}).get('sampler') or {}
+        if train_cfg.get('type') == 'IterBasedTrainLoop':
+            checked += 1
+            assert sampler.get('type') == 'InfiniteSampler', path
+            assert sampler.get('shuffle') is True, path
+        elif sampler:
+            assert sampler.get('type') == 'DefaultSampler', path
     assert checked >= 8
+    cfg = loaded(ROOT / 'configs/demo/smoke.py', {
+        'train_cfg': dict(_delete_=True, type='EpochBasedTrainLoop',
+                          max_epochs=2),
+        'param_scheduler': []})
+    assert cfg.train_dataloader.sampler.type == 'DefaultSampler'
 
 
 def run(*args):
