@@ -12,16 +12,45 @@ MMEngine resolves ``MODELS.build`` in scope ``mpm`` to :data:`MODELS` itself, so
 
 An unknown ``type`` raises :class:`KeyError` naming the registry and the closest
 registered names.
+
+The runner's registries (loops, data samplers, optimisers, optimiser
+wrappers and their constructors, parameter schedulers, log processors,
+visualisation backends, runners, model wrappers, weight initialisers,
+evaluators, functions, inferencers, task utils, strategies) get an ``mpm``
+child too, as mmpose does: MMEngine searches every registry in the config's
+``default_scope`` and warns (``Failed to search registry with scope "mpm"
+...``) for each one without an ``mpm`` child. They hold nothing of mpm's
+own and find MMEngine's components through their parent.
 """
 import difflib
 from typing import Any, Iterable, List, Optional
 
+from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import INFERENCERS as MMENGINE_INFERENCERS
+from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
+from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import \
+    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
+from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
+from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
+from mmengine.registry import \
+    RUNNER_CONSTRUCTORS as MMENGINE_RUNNER_CONSTRUCTORS
+from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
+from mmengine.registry import STRATEGIES as MMENGINE_STRATEGIES
+from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
+from mmengine.registry import \
+    WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
 
@@ -127,6 +156,33 @@ HOOKS = MPMRegistry(
 VISUALIZERS = MPMRegistry(
     'visualizer', parent=MMENGINE_VISUALIZERS, scope='mpm',
     locations=['mpm.visualization'])
+
+
+def runner_child(parent: Registry) -> MPMRegistry:
+    """The ``mpm`` child of one of MMEngine's runner registries: empty, its
+    lookups find MMEngine's components in ``parent``."""
+    return MPMRegistry(parent.name, parent=parent, scope='mpm')
+
+
+RUNNERS = runner_child(MMENGINE_RUNNERS)
+RUNNER_CONSTRUCTORS = runner_child(MMENGINE_RUNNER_CONSTRUCTORS)
+LOOPS = runner_child(MMENGINE_LOOPS)
+DATA_SAMPLERS = runner_child(MMENGINE_DATA_SAMPLERS)
+MODEL_WRAPPERS = runner_child(MMENGINE_MODEL_WRAPPERS)
+WEIGHT_INITIALIZERS = runner_child(MMENGINE_WEIGHT_INITIALIZERS)
+OPTIMIZERS = runner_child(MMENGINE_OPTIMIZERS)
+OPTIM_WRAPPERS = runner_child(MMENGINE_OPTIM_WRAPPERS)
+OPTIM_WRAPPER_CONSTRUCTORS = runner_child(
+    MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS)
+PARAM_SCHEDULERS = runner_child(MMENGINE_PARAM_SCHEDULERS)
+EVALUATOR = runner_child(MMENGINE_EVALUATOR)
+TASK_UTILS = runner_child(MMENGINE_TASK_UTILS)
+VISBACKENDS = runner_child(MMENGINE_VISBACKENDS)
+LOG_PROCESSORS = runner_child(MMENGINE_LOG_PROCESSORS)
+INFERENCERS = runner_child(MMENGINE_INFERENCERS)
+FUNCTIONS = runner_child(MMENGINE_FUNCTIONS)
+STRATEGIES = runner_child(MMENGINE_STRATEGIES)
+
 #: Frozen text encoders (action-label embeddings for ActionPose).
 TEXT_ENCODERS = MPMRegistry(
     'text_encoder', parent=MODELS, scope='mpm_text_encoders',
@@ -140,5 +196,10 @@ KEYPOINT_CONVERTERS = MPMRegistry(
 __all__ = [
     'MODELS', 'ENCODERS', 'TRUNKS', 'DECODERS', 'MASKERS', 'LOSSES',
     'DATASETS', 'TRANSFORMS', 'METRICS', 'HOOKS', 'VISUALIZERS',
-    'TEXT_ENCODERS', 'KEYPOINT_CONVERTERS', 'MPMRegistry', 'closest_names'
+    'TEXT_ENCODERS', 'KEYPOINT_CONVERTERS', 'RUNNERS', 'RUNNER_CONSTRUCTORS',
+    'LOOPS', 'DATA_SAMPLERS', 'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS',
+    'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
+    'PARAM_SCHEDULERS', 'EVALUATOR', 'TASK_UTILS', 'VISBACKENDS',
+    'LOG_PROCESSORS', 'INFERENCERS', 'FUNCTIONS', 'STRATEGIES', 'MPMRegistry',
+    'closest_names', 'runner_child'
 ]

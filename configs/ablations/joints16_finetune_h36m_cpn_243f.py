@@ -18,4 +18,5 @@ model = dict(
     flip_indices=[0, 4, 5, 6, 1, 2, 3, 7, 8, 9, 13, 14, 15, 10, 11, 12],
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/joints16_pretrain_h36m_243f/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/joints16_pretrain_h36m_243f/'
+        'epoch_15.pth'))

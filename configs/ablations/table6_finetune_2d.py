@@ -7,4 +7,4 @@ _base_ = ['../mpm/finetune_h36m_cpn_243f.py']
 model = dict(
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/table6_pretrain_2d/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/table6_pretrain_2d/epoch_15.pth'))

@@ -8,4 +8,5 @@ _base_ = ['../mpm/finetune_h36m_cpn_81f.py']
 model = dict(
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/tablea_frames81_pretrain/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/tablea_frames81_pretrain/'
+        'epoch_15.pth'))

@@ -8,4 +8,4 @@ model = dict(
     trunk=dict(temporal=dict(depth=2)),
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/tablea_layers2_pretrain/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/tablea_layers2_pretrain/epoch_15.pth'))

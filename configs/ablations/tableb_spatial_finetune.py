@@ -8,4 +8,4 @@ _base_ = ['../mpm/finetune_h36m_cpn_243f.py']
 model = dict(
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/tableb_spatial_pretrain/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/tableb_spatial_pretrain/epoch_15.pth'))

@@ -8,4 +8,5 @@ _base_ = ['../mpm/finetune_h36m_cpn_243f.py']
 model = dict(
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/tableb_temporal_pretrain/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/tableb_temporal_pretrain/'
+        'epoch_15.pth'))

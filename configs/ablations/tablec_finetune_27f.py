@@ -17,4 +17,4 @@ model = dict(
     decoder=dict(num_frames=seq_len, strides=[3, 3, 3]),
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/tablec_pretrain_27f/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/tablec_pretrain_27f/epoch_15.pth'))

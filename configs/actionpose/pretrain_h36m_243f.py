@@ -15,6 +15,7 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/h36m_cpn.py',
     '../_base_/models/actionpose_pretrain.py',
+    '../_base_/schedules/mpm_pretrain_15e.py',
 ]
 work_dir = 'work_dirs/actionpose/pretrain_h36m_243f'
 train_dataloader = dict(batch_size=1024)
@@ -26,14 +27,4 @@ test_dataloader = None
 test_cfg = None
 test_evaluator = None
 
-max_epochs = 15
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.01))
-param_scheduler = [
-    dict(type='ExponentialLR', gamma=0.97, by_epoch=True, begin=0,
-         end=max_epochs)
-]
-auto_scale_lr = dict(base_batch_size=1024, enable=False)
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))

@@ -4,9 +4,9 @@
 #   python tools/train.py configs/demo/actionpose_pretrain.py
 #   python tools/train.py configs/demo/actionpose_lifter.py
 #   python tools/test.py configs/demo/actionpose_lifter.py \
-#     work_dirs/actionpose_lifter/iter_1500.pth
+#     work_dirs/demo/actionpose_lifter/iter_1500.pth
 _base_ = ['./lifter.py']
 model = dict(
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/actionpose_pretrain/iter_1000.pth'))
+        checkpoint='work_dirs/demo/actionpose_pretrain/iter_1000.pth'))

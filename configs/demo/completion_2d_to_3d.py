@@ -5,7 +5,7 @@
 #   make data
 #   python tools/train.py configs/demo/completion_2d_to_3d.py
 #   python tools/test.py configs/demo/completion_2d_to_3d.py \
-#     work_dirs/completion_2d_to_3d/iter_200.pth
+#     work_dirs/demo/completion_2d_to_3d/iter_200.pth
 # To fine-tune a trained demo lifter instead of starting from scratch add
 #   --cfg-options load_from=work_dirs/demo/lifter.pth
 # The printed table shows the paper's (real Human3.6M) numbers only for
@@ -15,8 +15,7 @@ table3 = ['random_1', 'random_2', 'both_legs', 'both_arms', 'left_leg_arm',
           'right_leg_arm']
 
 model = dict(
-    type='PoseCompletion',
-    mode='2d_to_3d',
+    type='LiftingCompletion',
     train_masker=dict(
         type='RandomChoiceMasker',
         maskers=[dict(type='OcclusionMasker', setting=s) for s in table3]),

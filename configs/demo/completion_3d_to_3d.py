@@ -6,9 +6,9 @@
 #   make data
 #   python tools/train.py configs/demo/completion_3d_to_3d.py
 #   python tools/test.py configs/demo/completion_3d_to_3d.py \
-#     work_dirs/completion_3d_to_3d/iter_200.pth
+#     work_dirs/demo/completion_3d_to_3d/iter_200.pth
 # To fine-tune a trained demo stage I model instead of starting from
-# scratch add  --cfg-options load_from=work_dirs/pretrain/iter_1000.pth
+# scratch add  --cfg-options load_from=work_dirs/demo/pretrain/iter_600.pth
 # The printed table shows the paper's (real Human3.6M) numbers only for
 # reference; synthetic data and a tiny budget are not comparable.
 _base_ = ['./lifter.py']
@@ -19,8 +19,7 @@ table4 = ['right_leg', 'left_leg', 'left_arm', 'right_arm']
 
 model = dict(
     _delete_=True,
-    type='PoseCompletion',
-    mode='3d_to_3d',
+    type='ReconstructionCompletion',
     data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
     encoder=dict(type='PoseEncoder', num_joints=num_joints, in_channels=3,
                  embed_dim=256, dropout=0.1),

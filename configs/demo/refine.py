@@ -8,7 +8,8 @@
 #   python tools/train.py configs/demo/lifter.py --work-dir work_dirs/lifter
 #   python tools/train.py configs/demo/refine.py --trust-checkpoint \
 #       --cfg-options model.lifter_checkpoint=work_dirs/lifter/iter_1500.pth
-#   python tools/test.py configs/demo/refine.py work_dirs/refine/iter_200.pth
+#   python tools/test.py configs/demo/refine.py \
+#       work_dirs/demo/refine/iter_200.pth
 # (a quicker test: --cfg-options test_dataloader.dataset.subset=0.25; do not
 # raise `downsample` instead: it changes the motion speed the lifter sees.)
 # Testing this checkpoint with model.root_depth=estimated is allowed: the

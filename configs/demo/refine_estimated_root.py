@@ -6,6 +6,6 @@
 #       --trust-checkpoint \
 #       --cfg-options model.lifter_checkpoint=work_dirs/lifter/iter_1500.pth
 #   python tools/test.py configs/demo/refine_estimated_root.py \
-#       work_dirs/refine_estimated_root/iter_200.pth
+#       work_dirs/demo/refine_estimated_root/iter_200.pth
 _base_ = ['./refine.py']
 model = dict(root_depth='estimated', depth_method='lstsq')

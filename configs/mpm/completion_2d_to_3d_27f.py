@@ -20,7 +20,7 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/h36m_cpn.py',
     '../_base_/models/stmo_lifter.py',
-    '../_base_/schedules/lifter_40e.py',
+    '../_base_/schedules/mpm_finetune_40e.py',
 ]
 seq_len = 27
 dilation = 1
@@ -34,8 +34,7 @@ val_dataloader = dict(dataset=dict(seq_len=seq_len, dilation=dilation))
 test_dataloader = val_dataloader
 
 model = dict(
-    type='PoseCompletion',
-    mode='2d_to_3d',
+    type='LiftingCompletion',
     trunk=dict(temporal=dict(num_frames=num_frames)),
     # 27 -> 9 -> 3 -> 1 tokens.
     decoder=dict(num_frames=num_frames, strides=[3, 3, 3]),
@@ -52,8 +51,5 @@ val_evaluator = dict(type='CompletionMetric', occluded=True)
 test_evaluator = val_evaluator
 
 # Optimiser per MPM stage II: AdamW, lr 1.6e-3 at batch 1024, x0.97/epoch.
-optim_wrapper = dict(
-    optimizer=dict(_delete_=True, type='AdamW', lr=1.6e-3, weight_decay=0.01))
-auto_scale_lr = dict(base_batch_size=1024)
 default_hooks = dict(
     checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))

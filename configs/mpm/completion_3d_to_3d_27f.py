@@ -19,6 +19,7 @@
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/h36m_cpn.py',
+    '../_base_/schedules/mpm_pretrain_15e.py',
 ]
 seq_len = 27
 dilation = 1
@@ -33,8 +34,7 @@ val_dataloader = dict(dataset=dict(seq_len=seq_len, dilation=dilation))
 test_dataloader = val_dataloader
 
 model = dict(
-    type='PoseCompletion',
-    mode='3d_to_3d',
+    type='ReconstructionCompletion',
     data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
     # The stage I 3D branch of configs/_base_/models/mpm_pretrain.py.
     encoder=dict(
@@ -86,19 +86,10 @@ model = dict(
 val_evaluator = dict(type='CompletionMetric', occluded=True)
 test_evaluator = val_evaluator
 
-# Stage I's optimiser: AdamW, lr 1e-4, x0.97 after each epoch.
-max_epochs = 15
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_interval=5)
+# Stage I's schedule (../_base_/schedules/mpm_pretrain_15e.py), validated
+# every 5 epochs.
+train_cfg = dict(val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.01))
-param_scheduler = [
-    dict(type='ExponentialLR', gamma=0.97, by_epoch=True, begin=0,
-         end=max_epochs)
-]
-auto_scale_lr = dict(base_batch_size=1024, enable=False)
 default_hooks = dict(
     checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))

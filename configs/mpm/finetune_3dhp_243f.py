@@ -13,7 +13,7 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/mpi_inf_3dhp.py',
     '../_base_/models/stmo_lifter.py',
-    '../_base_/schedules/lifter_40e.py',
+    '../_base_/schedules/mpm_finetune_40e.py',
 ]
 # MPI_INF_3DHP_SKELETON.flip_permutation (left 5 6 7 11 12 13 <-> right
 # 2 3 4 8 9 10) and root.
@@ -31,8 +31,5 @@ param_scheduler = [
          end=max_epochs)
 ]
 train_dataloader = dict(batch_size=1024)
-optim_wrapper = dict(
-    optimizer=dict(_delete_=True, type='AdamW', lr=1.6e-3, weight_decay=0.01))
-auto_scale_lr = dict(base_batch_size=1024)
 default_hooks = dict(
     checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))

@@ -11,12 +11,9 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/h36m_cpn.py',
     '../_base_/models/stmo_lifter.py',
-    '../_base_/schedules/lifter_40e.py',
+    '../_base_/schedules/mpm_finetune_40e.py',
 ]
 train_dataloader = dict(batch_size=1024)
-optim_wrapper = dict(
-    optimizer=dict(_delete_=True, type='AdamW', lr=1.6e-3, weight_decay=0.01))
-auto_scale_lr = dict(base_batch_size=1024)
 default_hooks = dict(
     checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))
 model = dict(

@@ -20,4 +20,5 @@ model = dict(
     decoder=dict(num_frames=seq_len, strides=[3, 3, 3, 3]),
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/tablea_frames81_pretrain/epoch_15.pth'))
+        checkpoint='work_dirs/ablations/tablea_frames81_pretrain/'
+        'epoch_15.pth'))

@@ -6,7 +6,7 @@
 # counterpart is configs/mpm/refine_h36m_cpn_243f_estimated_root.py.
 #   python tools/train.py configs/mpm/refine_h36m_cpn_243f.py \
 #       --trust-checkpoint --cfg-options \
-#       model.lifter_checkpoint=work_dirs/finetune_h36m_cpn_243f/best.pth
+#       model.lifter_checkpoint=work_dirs/mpm/finetune_h36m_cpn_243f/best.pth
 #   python tools/test.py configs/mpm/refine_h36m_cpn_243f.py CHECKPOINT
 # The refine module is trained on the frozen lifter for a short schedule of
 # ours (2 epochs, Adam 1e-3); joint fine-tuning of the lifter:

@@ -11,4 +11,4 @@ model = dict(
     trunk=dict(temporal=dict(depth=3)),
     init_cfg=dict(
         type='PretrainedParts',
-        checkpoint='work_dirs/pstmo_s_pretrain_h36m_243f/epoch_40.pth'))
+        checkpoint='work_dirs/pstmo/pstmo_s_pretrain_h36m_243f/epoch_40.pth'))

@@ -5,7 +5,7 @@
 # facts also list 7 joints: --cfg-options model.masker.num_joints=7).
 #   tools/dist_train.sh configs/pstmo/pstmo_s_pretrain_h36m_243f.py 4
 # Fine-tune with configs/pstmo/pstmo_s_finetune_h36m_cpn_243f.py (it loads
-# work_dirs/pstmo_s_pretrain_h36m_243f/epoch_40.pth).
+# work_dirs/pstmo/pstmo_s_pretrain_h36m_243f/epoch_40.pth).
 _base_ = ['./pretrain_h36m_243f.py']
 depth = 3
 model = dict(

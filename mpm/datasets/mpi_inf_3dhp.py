@@ -15,7 +15,7 @@ prepare_3dhp.py`` writes them from the official release):
 Joints are in the MPI-INF-3DHP 17-joint order
 (:data:`~mpm.utils.skeleton.MPI_INF_3DHP_SKELETON`, pelvis = 14). Each video
 (sequence, camera) is converted once to float32: 2D normalised screen
-coordinates with its own resolution (:func:`~mpm.datasets.camera.
+coordinates with its own resolution (:func:`~mpm.utils.camera.
 normalize_screen`), 3D metres with the pelvis at the origin; optionally
 reordered to the Human3.6M-17 order. Windows are sliced lazily.
 """
@@ -27,10 +27,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from mpm.registry import DATASETS
+from mpm.utils.camera import normalize_screen
+from mpm.utils.natural_sort import natural_sort_key
 from mpm.utils.skeleton import (H36M_SKELETON, MPI_INF_3DHP_SKELETON,
-                                MPI_INF_3DHP_TO_H36M)
+                                MPI_INF_3DHP_TO_H36M, pck_joint_indices)
 from .base import PoseWindowDataset
-from .camera import normalize_screen
 from .io import load_npz_dict
 from .windows import WindowIndex, contiguous_subset
 
@@ -93,8 +94,10 @@ MPI_INF_3DHP_HINT = (
 _DEFAULT_FILES = {'train': 'data_train_3dhp.npz',
                   'test': 'data_test_3dhp.npz'}
 _JOINT_ORDERS = ('3dhp', 'h36m')
-#: Joints excluded from PCK / AUC by the official protocol.
-_PCK_EXCLUDED = ('pelvis', 'spine', 'head')
+#: Sort key of sequence / camera names (``'S2 Seq10'`` after ``'S2 Seq9'``);
+#: it and ``pck_joint_indices`` live in mpm.utils (facts metrics share) and
+#: stay importable from here.
+sequence_sort_key = natural_sort_key
 
 
 def sequence_resolution(sequence: str) -> Tuple[int, int]:
@@ -133,28 +136,6 @@ def reorder_3dhp_to_h36m(keypoints):
             f'expected (..., 17, C) keypoints in the MPI-INF-3DHP order, got '
             f'shape {tuple(keypoints.shape)}.')
     return keypoints[..., list(MPI_INF_3DHP_TO_H36M), :]
-
-
-def pck_joint_indices(joint_order: str = '3dhp') -> List[int]:
-    """The 14 joints that PCK / AUC count (all but pelvis, spine and head),
-    as indices in ``joint_order`` (``'3dhp'`` or ``'h36m'``)."""
-    excluded = [MPI_INF_3DHP_SKELETON.joint_names.index(n)
-                for n in _PCK_EXCLUDED]
-    keep = [j for j in range(MPI_INF_3DHP_SKELETON.num_joints)
-            if j not in excluded]
-    if joint_order == '3dhp':
-        return keep
-    if joint_order == 'h36m':
-        return [i for i, j in enumerate(MPI_INF_3DHP_TO_H36M) if j in keep]
-    raise ValueError(f"joint_order must be one of {list(_JOINT_ORDERS)}, got "
-                     f'{joint_order!r}.')
-
-
-def sequence_sort_key(name: str) -> Tuple:
-    """Natural sort key of sequence / camera names: ``'S2 Seq10'`` sorts
-    after ``'S2 Seq9'``, ``'TS10'`` after ``'TS9'``."""
-    return tuple(int(t) if t.isdigit() else t
-                 for t in re.split(r'(\d+)', str(name)))
 
 
 @DATASETS.register_module()

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .metrics.mpjpe_metric import ordered_actions
+from mpm.utils.action_labels import ordered_actions
 
 __all__ = [
     'DEFAULT_PROTOCOLS', 'action_table', 'format_tables', 'write_metrics'

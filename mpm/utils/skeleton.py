@@ -5,7 +5,7 @@ Human3.6M-17 joint order (index: name): 0 pelvis, 1 R hip, 2 R knee, 3 R ankle,
 11 L shoulder, 12 L elbow, 13 L wrist, 14 R shoulder, 15 R elbow, 16 R wrist.
 """
 from dataclasses import dataclass
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -67,6 +67,11 @@ H36M_ACTIONS = ('Directions', 'Discussion', 'Eating', 'Greeting', 'Phoning',
                 'Photo', 'Posing', 'Purchases', 'Sitting', 'SittingDown',
                 'Smoking', 'Waiting', 'WalkDog', 'Walking', 'WalkTogether')
 
+#: The six action categories of the built-in synthetic Human3.6M, in the
+#: order its generator uses for seeding.
+SYNTHETIC_ACTIONS = ('Walking', 'SittingDown', 'Waving', 'Squatting',
+                     'Turning', 'Reaching')
+
 H36M_TRAIN_SUBJECTS = ('S1', 'S5', 'S6', 'S7', 'S8')
 H36M_TEST_SUBJECTS = ('S9', 'S11')
 
@@ -104,3 +109,22 @@ MPI_INF_3DHP_SKELETON = Skeleton(
 #: 3DHP neck, H36M neck/nose <- 3DHP head, H36M head <- 3DHP head_top.
 MPI_INF_3DHP_TO_H36M = (14, 8, 9, 10, 11, 12, 13, 15, 1, 16, 0, 5, 6, 7, 2, 3,
                         4)
+
+#: MPI-INF-3DHP joints the official PCK / AUC leave out.
+PCK_EXCLUDED_JOINTS = ('pelvis', 'spine', 'head')
+
+
+def pck_joint_indices(joint_order: str = '3dhp') -> List[int]:
+    """The 14 joints that MPI-INF-3DHP's PCK / AUC count (all but pelvis,
+    spine and head), as indices in ``joint_order`` (``'3dhp'`` or
+    ``'h36m'``)."""
+    excluded = [MPI_INF_3DHP_SKELETON.joint_names.index(n)
+                for n in PCK_EXCLUDED_JOINTS]
+    keep = [j for j in range(MPI_INF_3DHP_SKELETON.num_joints)
+            if j not in excluded]
+    if joint_order == '3dhp':
+        return keep
+    if joint_order == 'h36m':
+        return [i for i, j in enumerate(MPI_INF_3DHP_TO_H36M) if j in keep]
+    raise ValueError(f"joint_order must be one of ['3dhp', 'h36m'], got "
+                     f'{joint_order!r}.')

@@ -41,8 +41,8 @@ CANNOT_BUILD_OFFLINE = {
 }
 
 KEEP16 = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16]
-#: A checkpoint a pre-training config writes: work_dirs/<config name or
-#: config path without .py>/epoch_N.pth (or iter_N.pth).
+#: A checkpoint a pre-training config writes: work_dirs/<config path under
+#: configs/ without .py>/epoch_N.pth (or iter_N.pth).
 CKPT_RE = re.compile(r'^work_dirs/(.+)/(epoch|iter)_(\d+)\.pth$')
 
 
@@ -104,18 +104,12 @@ def built(rel: str) -> dict:
 
 def _config_by_name(name: str) -> str:
     """The config whose run writes to work_dirs/<name>/: configs/<name>.py
-    (a --work-dir named after the config path) or the one runnable config
-    named <name>.py (the default work dir)."""
-    if f'{name}.py' in ALL_CONFIGS:
-        return f'{name}.py'
-    matches = [r for r in ALL_CONFIGS
-               if Path(r).stem == name and not r.startswith('_base_/')]
-    assert len(matches) == 1, (
-        f'work_dirs/{name}/ should be the work dir of one config, but '
-        f'configs/ has {len(matches)} runnable files named {name}.py: '
-        f'{matches}; use work_dirs/<config path without .py>/ and pass it '
-        'as --work-dir')
-    return matches[0]
+    (the default work dir mirrors the config's place under configs/; see
+    tests/test_configs/test_work_dirs.py for the full resolution)."""
+    assert f'{name}.py' in ALL_CONFIGS, (
+        f'work_dirs/{name}/ is the default work dir of configs/{name}.py, '
+        'which does not exist')
+    return f'{name}.py'
 
 
 # --------------------------------------------------------------------------
@@ -252,8 +246,10 @@ def test_table6_rows():
     assert load('ablations/table6_no_pretrain.py').model.init_cfg is None
     assert not summary('ablations/table6_pretrain_2d.py')['has_3d_branch']
     assert summary('mpm/pretrain_h36m_243f.py')['has_3d_branch']
-    pairs = {'ablations/table6_finetune_2d.py': 'table6_pretrain_2d',
-             'ablations/table6_finetune_2d3d.py': 'mpm/pretrain_h36m_243f'}
+    pairs = {
+        'ablations/table6_finetune_2d.py': 'ablations/table6_pretrain_2d',
+        'ablations/table6_finetune_2d3d.py': 'mpm/pretrain_h36m_243f'
+    }
     for rel, name in pairs.items():
         ckpt = load(rel).model.init_cfg.checkpoint
         assert CKPT_RE.match(ckpt).group(1) == name

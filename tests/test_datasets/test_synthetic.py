@@ -19,7 +19,7 @@ from mpm.datasets.synthetic import (ACTIONS, Body, build_synthetic_h36m,
                                     synthesize_motion_32)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CAMERA_JSON = osp.join(REPO, 'mpm', 'datasets', 'data', 'h36m_cameras.json')
+CAMERA_JSON = osp.join(REPO, 'mpm', 'utils', 'data', 'h36m_cameras.json')
 
 KEEP = (0, 1, 2, 3, 6, 7, 8, 12, 13, 14, 15, 17, 18, 19, 25, 26, 27)
 PARENTS = (-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 9, 8, 11, 12, 8, 14, 15)

@@ -214,7 +214,7 @@ def test_pretrain_configs_build(path, overrides):
 
 @pytest.mark.parametrize('path,checkpoint', [
     ('configs/demo/actionpose_lifter.py',
-     'work_dirs/actionpose_pretrain/iter_1000.pth'),
+     'work_dirs/demo/actionpose_pretrain/iter_1000.pth'),
     ('configs/actionpose/finetune_h36m_cpn_243f.py',
      'work_dirs/actionpose/pretrain_h36m_243f/epoch_15.pth'),
 ])

@@ -26,7 +26,7 @@ from mmengine.registry import init_default_scope
 
 from mpm.apis import init_lifter, lift
 from mpm.apis.smoothing import smooth_poses
-from mpm.datasets.camera import denormalize_screen, h36m_cameras
+from mpm.utils.camera import denormalize_screen, h36m_cameras
 from mpm.evaluation.functional import acceleration_error, mpjpe
 from mpm.registry import DATASETS
 from mpm.utils.bvh import bvh_fit_error

@@ -33,7 +33,7 @@ import sys
 
 import numpy as np
 
-from mpm.datasets.action_labels import ACTION_LABEL_SETS
+from mpm.utils.action_labels import ACTION_LABEL_SETS
 from mpm.datasets.babel import babel_label_set, load_babel
 from mpm.models.text_encoders import (HashingTextEncoder,
                                       SentenceTransformerEncoder)

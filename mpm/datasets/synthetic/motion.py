@@ -41,7 +41,8 @@ from typing import Callable, Dict, Tuple
 
 import numpy as np
 
-from mpm.utils.skeleton import H36M_32_TO_17, H36M_SKELETON
+from mpm.utils.skeleton import (H36M_32_TO_17, H36M_SKELETON,
+                                 SYNTHETIC_ACTIONS)
 
 __all__ = [
     'FPS', 'ACTIONS', 'BONE_NAMES', 'MEAN_BONE_LENGTHS_MM', 'BONE_OF_JOINT',
@@ -55,8 +56,7 @@ __all__ = [
 FPS = 50.0
 
 #: Action categories the generator knows, in the order used for seeding.
-ACTIONS = ('Walking', 'SittingDown', 'Waving', 'Squatting', 'Turning',
-           'Reaching')
+ACTIONS = SYNTHETIC_ACTIONS
 
 #: Bone types with their mean length in Human3.6M (millimetres).
 MEAN_BONE_LENGTHS_MM: Dict[str, float] = {

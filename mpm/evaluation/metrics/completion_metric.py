@@ -58,7 +58,8 @@ def _ordered_settings(settings: Sequence[str]) -> List[str]:
 class CompletionMetric(BaseMetric):
     """MPJPE (mm) of completed poses, per occlusion setting.
 
-    For every setting the model evaluated (``PoseCompletion.predict``), both
+    For every setting the model evaluated (``LiftingCompletion`` /
+    ``ReconstructionCompletion``, ``predict``), both
     poses are made root-relative (joint ``root_index`` subtracted),
     converted from metres to mm and compared per frame:
 
@@ -151,7 +152,8 @@ class CompletionMetric(BaseMetric):
                 raise KeyError(
                     f'{type(self).__name__}: data sample {i} needs '
                     "'pred_keypoints_3d_per_setting' and 'gt_keypoints_3d' "
-                    f'(it has {keys}); use a PoseCompletion model')
+                    f'(it has {keys}); use a LiftingCompletion or '
+                    'ReconstructionCompletion model')
             gt = to_numpy_f64(gt, 'gt_keypoints_3d')
             if gt.ndim == 2:
                 gt = gt[None]

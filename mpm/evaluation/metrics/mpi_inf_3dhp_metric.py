@@ -16,9 +16,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from mmengine.evaluator import BaseMetric
 
-from mpm.datasets.mpi_inf_3dhp import pck_joint_indices, sequence_sort_key
 from mpm.registry import METRICS
-from mpm.utils.skeleton import MPI_INF_3DHP_SKELETON, MPI_INF_3DHP_TO_H36M
+from mpm.utils.natural_sort import natural_sort_key as sequence_sort_key
+from mpm.utils.skeleton import (MPI_INF_3DHP_SKELETON, MPI_INF_3DHP_TO_H36M,
+                                pck_joint_indices)
 from ..functional import auc, mpjpe, pck, to_numpy_f64
 from .mpjpe_metric import (_get, mean_pose_mm, read_pose_pair,
                            root_relative_mm)

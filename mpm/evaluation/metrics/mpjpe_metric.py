@@ -6,8 +6,9 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from mpm.registry import METRICS
-from mpm.utils.skeleton import H36M_ACTIONS
+from mpm.utils.action_labels import ordered_actions
 from ..functional import mpjpe, n_mpjpe, p_mpjpe, to_numpy_f64
+from ..tables import action_table
 
 #: Action name used when data samples carry no ``action``.
 DEFAULT_ACTION = 'all'
@@ -15,14 +16,6 @@ DEFAULT_ACTION = 'all'
 #: Column order of the per-frame error arrays stored in ``results``.
 _ERROR_NAMES = ('mpjpe_mm', 'p_mpjpe_mm', 'n_mpjpe_mm')
 _BASELINE_KEY = 'baseline_mean_pose_mpjpe_mm'
-
-
-def ordered_actions(actions: Sequence[str]) -> List[str]:
-    """Actions in table order: Human3.6M's 15 actions in the papers' order
-    (those present), then any other names sorted alphabetically."""
-    present = set(actions)
-    known = [a for a in H36M_ACTIONS if a in present]
-    return known + sorted(present - set(known))
 
 
 def _get(sample: Any, key: str, default: Any = None) -> Any:
@@ -171,7 +164,6 @@ class Human36mMetric(BaseMetric):
     @staticmethod
     def format_table(metrics: dict, method: str = 'mpm') -> str:
         """Table-1-style markdown (see :func:`mpm.evaluation.action_table`)."""
-        from ..tables import action_table  # tables imports this module
         return action_table(metrics, method=method)
 
     def set_mean_pose(self, pose: Any) -> None:

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mpm.datasets.action_labels import ActionVocabulary
+from mpm.utils.action_labels import ActionVocabulary
 from mpm.models.augmentations import DetectorNoise  # noqa: F401 (registers)
 from mpm.models.maskers import build_masker
 from mpm.registry import (DECODERS, ENCODERS, LOSSES, MODELS, TEXT_ENCODERS,

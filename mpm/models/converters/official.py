@@ -35,13 +35,14 @@ joint-major order as :class:`~mpm.models.encoders.PoseEncoder` and
 
 The converted model is built with ``compat='official'`` (see
 :data:`mpm.models.algorithms.pose_lifter.COMPAT_OPTIONS`).
+
+This module maps keys and tensors and builds the matching model; reading
+and writing files (the converted checkpoint and a config to test it) is the
+job of ``tools/model_converters/convert_official.py``.
 """
-import os
-import os.path as osp
 import re
-import textwrap
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -492,7 +493,8 @@ def convert_official_state_dict(
                if k not in canonical and not _optional(k)]
     if unknown or missing:
         lines = [f'The checkpoint does not match an official {fmt} stage II '
-                 f'lifter with the sizes read from it ({_describe(spec)}).']
+                 'lifter with the sizes read from it '
+                 f'({describe_spec(spec)}).']
         if unknown:
             lines.append(f'Unknown keys ({len(unknown)}): {unknown}')
         if missing:
@@ -553,7 +555,8 @@ def _transform(key: str, value: torch.Tensor, fmt: str) -> torch.Tensor:
     raise KeyError(key)
 
 
-def _describe(spec: OfficialSpec) -> str:
+def describe_spec(spec: OfficialSpec) -> str:
+    """The sizes of ``spec`` in words (for messages and headers)."""
     return (f'J={spec.num_joints}, F={spec.num_frames}, '
             f'C={spec.embed_dim}, C2={spec.encoder_dim}, '
             f'spatial blocks={spec.num_blocks}, trunk L={spec.trunk_depth} '
@@ -562,7 +565,7 @@ def _describe(spec: OfficialSpec) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Config generation
+# The matching model
 # ---------------------------------------------------------------------------
 def official_model_config(spec: OfficialSpec,
                           flip_test: bool = True) -> Dict[str, Any]:
@@ -605,171 +608,6 @@ def official_model_config(spec: OfficialSpec,
         flip_test=flip_test)
 
 
-def format_config_value(value: Any, indent: int = 0) -> str:
-    """Python source of ``value`` in config style (``dict(k=v, ...)``).
-
-    Dicts that fit on one line (within 79 columns at ``indent``) stay on
-    one line; longer ones get one entry per line.
-    """
-    if isinstance(value, dict):
-        flat = 'dict(' + ', '.join(
-            f'{k}={format_config_value(v, indent)}'
-            for k, v in value.items()) + ')'
-        if '\n' not in flat and indent + len(flat) <= 72:
-            return flat
-        pad = ' ' * (indent + 4)
-        items = [f'{pad}{k}={format_config_value(v, indent + 4)}'
-                 for k, v in value.items()]
-        return 'dict(\n' + ',\n'.join(items) + ')'
-    if isinstance(value, (list, tuple)):
-        inner = ', '.join(format_config_value(v, indent) for v in value)
-        return f'[{inner}]' if isinstance(value, list) else f'({inner}, )'
-    return repr(value)
-
-
-def default_dilation(num_frames: int) -> int:
-    """Window dilation of the official Human3.6M runs: 2 at 243 frames."""
-    return 2 if num_frames == 243 else 1
-
-
-def repo_configs_dir() -> Optional[str]:
-    """``configs/`` of the mpm source tree, or None if not found."""
-    here = osp.dirname(osp.abspath(__file__))
-    path = osp.normpath(osp.join(here, '..', '..', '..', 'configs'))
-    return path if osp.isdir(osp.join(path, '_base_')) else None
-
-
-def render_official_config(spec: OfficialSpec,
-                           config_path: str,
-                           dataset_config: Optional[str] = None,
-                           dilation: Optional[int] = None,
-                           source: str = '',
-                           fmt: str = 'pstmo',
-                           checkpoint_path: str = '',
-                           dropped: Sequence[str] = ()) -> str:
-    """Text of a test/fine-tune config for a converted official checkpoint.
-
-    ``_base_`` holds the default runtime, ``dataset_config`` (default:
-    Human3.6M with CPN detections) and the stage II schedule, as paths
-    relative to ``config_path`` (where the text will be written); the
-    window length is set to F and the dilation to ``dilation``
-    (:func:`default_dilation` when None) for the train, val and test sets.
-
-    Args:
-        spec: sizes from :func:`infer_spec`.
-        config_path: where the config will be written.
-        dataset_config: a dataset ``_base_`` file; default
-            ``configs/_base_/datasets/h36m_cpn.py`` of this source tree.
-        dilation: frame step inside a window.
-        source, fmt, checkpoint_path, dropped: recorded in the header.
-    """
-    configs = repo_configs_dir()
-    if configs is None:
-        raise FileNotFoundError(
-            'Cannot find the configs/ directory of the mpm source tree; '
-            'install mpm from a source checkout (pip install -e .).')
-    dataset_config = dataset_config or osp.join(configs, '_base_', 'datasets',
-                                                'h36m_cpn.py')
-    if not osp.isfile(dataset_config):
-        raise FileNotFoundError(
-            f"Dataset config '{dataset_config}' does not exist.")
-    bases = [
-        osp.join(configs, '_base_', 'default_runtime.py'),
-        osp.abspath(dataset_config),
-        osp.join(configs, '_base_', 'schedules', 'lifter_40e.py'),
-    ]
-    here = osp.dirname(osp.abspath(config_path))
-    tree = osp.dirname(configs)
-
-    def rel(path: str) -> str:
-        # Relative inside the source tree (survives moving the tree),
-        # absolute for a config written elsewhere.
-        try:
-            if osp.commonpath([here, tree]) == tree:
-                return osp.relpath(path, here)
-        except ValueError:  # another drive on Windows
-            pass
-        return path
-
-    dilation = default_dilation(spec.num_frames) \
-        if dilation is None else int(dilation)
-    cfg_name = osp.basename(config_path)
-    ckpt = checkpoint_path or 'CONVERTED.pth'
-    text = (
-        f'Official {fmt} stage II lifter converted by '
-        'tools/model_converters/convert_official.py' +
-        (f' from {osp.basename(source)}' if source else '') +
-        f'. Sizes read from the checkpoint: {_describe(spec)}; '
-        f'{spec.num_heads} attention heads (not stored in the file). '
-        "compat='official' selects the official numerics: unbiased-std norm "
-        'with eps on the std, frame-0 anchored strided decoder, no final '
-        'norms.')
-    if dropped:
-        text += (' Dropped (stored but never applied by the official '
-                 'forward): ' + ', '.join(dropped) + '.')
-    header = ['# ' + line for line in textwrap.wrap(text, 76)]
-    header.append(
-        f'# Test: python tools/test.py {cfg_name} {osp.basename(ckpt)}')
-    lines = header + [
-        '_base_ = [',
-        *[f"    '{rel(b)}'," for b in bases],
-        ']',
-        f'seq_len = {spec.num_frames}',
-        f'dilation = {dilation}',
-        'train_dataloader = dict(',
-        '    dataset=dict(seq_len=seq_len, dilation=dilation))',
-        'val_dataloader = dict(',
-        '    dataset=dict(seq_len=seq_len, dilation=dilation))',
-        'test_dataloader = val_dataloader',
-        '',
-        'model = ' + format_config_value(official_model_config(spec)),
-        '',
-    ]
-    return '\n'.join(lines)
-
-
-def spec_to_meta(spec: OfficialSpec) -> Dict[str, Any]:
-    """``spec`` as plain types (for checkpoint meta)."""
-    meta = asdict(spec)
-    meta['strides'] = list(spec.strides)
-    return meta
-
-
-def write_text(path: str, text: str) -> str:
-    """Write ``text`` to ``path`` (creating its directory); return path."""
-    path = osp.abspath(osp.expanduser(path))
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path, 'w') as f:
-        f.write(text)
-    return path
-
-
-def official_input_to_mpm(x: torch.Tensor) -> torch.Tensor:
-    """Official lifter input (B, 2, F, J, 1) -> mpm's (B, F, J, 2).
-
-    Both are normalised screen coordinates; the official channel dim holds
-    (x, y).
-    """
-    if x.dim() != 5 or x.shape[-1] != 1:
-        raise ValueError(f'expected official input (B, 2, F, J, 1), got '
-                         f'{tuple(x.shape)}')
-    return x[..., 0].permute(0, 2, 3, 1).contiguous()
-
-
-def mpm_output_to_official(y: torch.Tensor) -> torch.Tensor:
-    """mpm head output (B, T, J, 3) -> the official layout (B, 3, T, J, 1).
-
-    Metres, root-relative training target (the root is not zeroed).
-    """
-    if y.dim() != 4:
-        raise ValueError(f'expected (B, T, J, 3), got {tuple(y.shape)}')
-    return y.permute(0, 3, 1, 2).unsqueeze(-1).contiguous()
-
-
-
-# ---------------------------------------------------------------------------
-# Whole files
-# ---------------------------------------------------------------------------
 def build_official_lifter(spec: OfficialSpec,
                           state_dict: Optional[Dict[str, torch.Tensor]] = None
                           ) -> torch.nn.Module:
@@ -794,66 +632,12 @@ def build_official_lifter(spec: OfficialSpec,
         if missing or unexpected:
             raise OfficialCheckpointError(
                 'The converted weights do not fit the PoseLifter built for '
-                f'{_describe(spec)}: missing {missing}, unexpected '
+                f'{describe_spec(spec)}: missing {missing}, unexpected '
                 f'{unexpected}.')
         try:
             model.load_state_dict(state_dict, strict=True)
         except RuntimeError as err:
             raise OfficialCheckpointError(
                 'The converted weights do not fit the PoseLifter built for '
-                f'{_describe(spec)}: {err}') from err
+                f'{describe_spec(spec)}: {err}') from err
     return model.eval()
-
-
-def convert_official_checkpoint(src: str,
-                                fmt: str,
-                                out: str,
-                                out_config: Optional[str] = None,
-                                num_heads: int = 8,
-                                strides: Optional[Sequence[int]] = None,
-                                dataset_config: Optional[str] = None,
-                                dilation: Optional[int] = None,
-                                trust: bool = False) -> Dict[str, Any]:
-    """Convert an official checkpoint file and write mpm's files.
-
-    Reads ``src`` safely (:func:`mpm.engine.load_checkpoint_file`: plain
-    state dicts load with ``weights_only=True``; anything needing full
-    unpickling is refused unless ``trust``), converts it, checks that it
-    loads strictly into the matching ``PoseLifter``, then writes
-
-    - ``out``: ``{'meta': ..., 'state_dict': ...}`` (loads with
-      ``weights_only=True``); meta records the source name and sha256, the
-      format, the sizes and the dropped keys;
-    - ``out_config`` (if given): :func:`render_official_config`.
-
-    Returns:
-        dict with ``checkpoint``, ``config`` (paths or None), ``spec``,
-        ``dropped`` and ``filled``.
-    """
-    from mpm.engine.checkpoint import (load_checkpoint_file, save_published,
-                                       sha256_file)
-    loaded = load_checkpoint_file(src, map_location='cpu', trust=trust)
-    converted = convert_official_state_dict(
-        unwrap_state_dict(loaded, src), fmt, num_heads, strides)
-    build_official_lifter(converted.spec, converted.state_dict)
-    meta = dict(
-        converted_from=osp.basename(src),
-        source_sha256=sha256_file(src),
-        official_format=fmt,
-        official_spec=spec_to_meta(converted.spec),
-        dropped_keys=list(converted.dropped),
-        filled_keys=list(converted.filled),
-        compat='official')
-    ckpt_path = save_published(
-        dict(meta=meta, state_dict=converted.state_dict), out,
-        add_hash=False)
-    config_path = None
-    if out_config:
-        text = render_official_config(
-            converted.spec, out_config, dataset_config, dilation,
-            source=src, fmt=fmt, checkpoint_path=ckpt_path,
-            dropped=converted.dropped)
-        config_path = write_text(out_config, text)
-    return dict(checkpoint=ckpt_path, config=config_path,
-                spec=converted.spec, dropped=converted.dropped,
-                filled=converted.filled)

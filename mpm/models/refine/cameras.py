@@ -20,7 +20,7 @@ from typing import Dict, Mapping, Optional
 import numpy as np
 import torch
 
-from mpm.datasets.camera import camera_params_of
+from mpm.utils.camera import camera_params_of
 
 __all__ = [
     'CAMERA_PARAM_KEYS', 'camera_params_of', 'camera_params_from_meta',
@@ -54,8 +54,8 @@ def _meta_column(meta: Mapping, key: str, batch_size: int) -> list:
 def camera_params_from_meta(meta: Mapping,
                             batch_size: int) -> Dict[str, np.ndarray]:
     """Stacked intrinsics (B, k) float32 from ``meta['subject']`` and
-    ``meta['camera']`` via :func:`mpm.datasets.camera.h36m_cameras`."""
-    from mpm.datasets.camera import h36m_cameras
+    ``meta['camera']`` via :func:`mpm.utils.camera.h36m_cameras`."""
+    from mpm.utils.camera import h36m_cameras
     subjects = _meta_column(meta, 'subject', batch_size)
     indices = _meta_column(meta, 'camera', batch_size)
     table = h36m_cameras()

@@ -7,7 +7,7 @@ Units and conventions (all functions are batched over any leading dims
   in the Human3.6M 2D files (with the lens distortion of the camera).
 - normalised screen coordinates: the lifter's 2D input,
   ``x_n = u / w * 2 - [1, h / w]``
-  (:func:`mpm.datasets.camera.normalize_screen`).
+  (:func:`mpm.utils.camera.normalize_screen`).
 - rays: undistorted normalised image coordinates ``(X / Z, Y / Z)`` of a
   camera-frame point ``(X, Y, Z)`` in metres, i.e. ``((u - c_x) / f_x,
   (v - c_y) / f_y)`` after removing the distortion. A point on the ray at
@@ -102,7 +102,7 @@ def undistort_rays(xy: torch.Tensor, radial: torch.Tensor,
 
     Inverts ``xd = x (1 + k1 r^2 + k2 r^4 + k3 r^6) + 2 p1 x y +
     p2 (r^2 + 2 x^2)`` (and the ``y`` counterpart; ``r^2 = x^2 + y^2``), the
-    model of :func:`mpm.datasets.camera.project_to_pixels`, by fixed-point
+    model of :func:`mpm.utils.camera.project_to_pixels`, by fixed-point
     iteration ``x <- (xd - tangential(x)) / radial(x)``, which converges
     quickly for the mild distortion of Human3.6M's cameras.
 

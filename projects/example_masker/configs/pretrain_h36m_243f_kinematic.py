@@ -4,9 +4,11 @@
 # all its descendants in every frame), for the 2D and 3D branches.
 #   PYTHONPATH=. tools/dist_train.sh \
 #     projects/example_masker/configs/pretrain_h36m_243f_kinematic.py 4
-# Fine-tune with configs/mpm/finetune_h36m_cpn_243f.py and
-#   --cfg-options model.init_cfg.type=PretrainedParts \
-#   model.init_cfg.checkpoint=work_dirs/pretrain_h36m_243f_kinematic/epoch_15.pth
+# It writes to W=work_dirs/example_masker/pretrain_h36m_243f_kinematic
+# (its place under the project's configs/). Fine-tune from it with
+#   python tools/train.py configs/mpm/finetune_h36m_cpn_243f.py \
+#     --work-dir work_dirs/example_masker/finetune_h36m_cpn_243f \
+#     --cfg-options model.init_cfg.checkpoint=$W/epoch_15.pth
 _base_ = ['../../../configs/mpm/pretrain_h36m_243f.py']
 custom_imports = dict(
     imports=['projects.example_masker.example_masker'],
