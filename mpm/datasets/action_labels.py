@@ -12,12 +12,16 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from mpm.utils.skeleton import H36M_ACTIONS
+from .babel import BABEL_ACTION_CATEGORIES
 from .synthetic.motion import ACTIONS as SYNTHETIC_ACTIONS
+from .synthetic.motion_families import FAMILY_NAMES as CORPUS_FAMILIES
 
 #: Named label sets a config can refer to by name.
 ACTION_LABEL_SETS: Dict[str, Tuple[str, ...]] = {
     'h36m': tuple(H36M_ACTIONS),
     'synthetic': tuple(SYNTHETIC_ACTIONS),
+    'corpus': tuple(CORPUS_FAMILIES),
+    'babel': BABEL_ACTION_CATEGORIES,
 }
 
 
@@ -30,14 +34,20 @@ def canonical_label(label: str) -> str:
 
 def resolve_label_set(class_names: Union[str, Sequence[str]]
                       ) -> Tuple[str, ...]:
-    """A label set given by name (``'h36m'``, ``'synthetic'``) or as a list
-    of labels."""
+    """A label set given by name (``'h36m'``, ``'synthetic'``, ``'corpus'``:
+    the motion corpus's families, ``'babel'``: BABEL's action categories),
+    several names joined by ``'+'`` (``'synthetic+corpus'``: their union in
+    order, duplicates once), or as a list of labels."""
     if isinstance(class_names, str):
-        if class_names not in ACTION_LABEL_SETS:
-            raise ValueError(
-                f'unknown label set {class_names!r}: use one of '
-                f'{sorted(ACTION_LABEL_SETS)} or a list of labels')
-        return ACTION_LABEL_SETS[class_names]
+        names = []
+        for part in class_names.split('+'):
+            if part not in ACTION_LABEL_SETS:
+                raise ValueError(
+                    f'unknown label set {part!r}: use one of '
+                    f'{sorted(ACTION_LABEL_SETS)} (several joined by "+") '
+                    'or a list of labels')
+            names.extend(ACTION_LABEL_SETS[part])
+        return tuple(dict.fromkeys(names))
     names = tuple(str(x) for x in class_names)
     if not names:
         raise ValueError('the label set is empty: give at least one label')
