@@ -97,10 +97,15 @@ class ActionVocabulary:
         """Class index of ``label`` (``KeyError`` if unknown)."""
         key = canonical_label(label)
         if key not in self._index:
+            sets = [name for name, labels in ACTION_LABEL_SETS.items()
+                    if key in {canonical_label(x) for x in labels}]
+            where = (f'; it is in the label set(s) {sets}: e.g. '
+                     f"class_names='{sets[0]}' or '<current set>+{sets[0]}' "
+                     '(config: model.class_names)' if sets else
+                     '; add it to class_names')
             raise KeyError(
                 f'action label {label!r} is not in the vocabulary '
-                f'{list(self.names)}; add it to class_names (and to the '
-                'text-embedding file) or set unknown_label="ignore"')
+                f'{list(self.names)}{where}, or set unknown_label="ignore"')
         return self._index[key]
 
     def encode(self, labels: Sequence[str], unknown: str = 'error',
