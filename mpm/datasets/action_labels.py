@@ -11,8 +11,8 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from mpm.utils.babel_categories import BABEL_ACTION_CATEGORIES
 from mpm.utils.skeleton import H36M_ACTIONS
-from .babel import BABEL_ACTION_CATEGORIES
 from .synthetic.motion import ACTIONS as SYNTHETIC_ACTIONS
 from .synthetic.motion_families import FAMILY_NAMES as CORPUS_FAMILIES
 
