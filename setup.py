@@ -29,7 +29,10 @@ setup(
     long_description=open('README.md').read() if osp.exists('README.md') else '',
     long_description_content_type='text/markdown',
     packages=find_packages(include=['mpm', 'mpm.*']),
-    package_data={'mpm.utils': ['data/*.json']},
+    package_data={
+        'mpm.utils': ['data/*.json'],
+        'mpm.models.text_encoders': ['data/*.npz'],
+    },
     include_package_data=True,
     python_requires='>=3.9',
     install_requires=read_requirements('runtime.txt'),

@@ -6,13 +6,14 @@
 #   python tools/train.py configs/demo/actionpose_pretrain.py
 # Then fine-tune the demo lifter from it (stage II, no labels):
 #   python tools/train.py configs/demo/actionpose_lifter.py
-# The text embeddings are configs/demo/actionpose_text_embeddings.json,
-# written by the dependency-free hashing stand-in (lexical, not semantic):
-#   python tools/misc/make_text_embeddings.py --label-set synthetic h36m \
-#     --encoder hashing --dim 64 \
-#     --out configs/demo/actionpose_text_embeddings.json
-# For real sentence embeddings drop "--encoder hashing --dim 64" (needs
-# pip install -e '.[text]').
+# The text embeddings are the real all-MiniLM-L6-v2 sentence embeddings
+# shipped with mpm (ShippedTextEncoder, from the model base); the
+# dependency-free hashing stand-in (lexical, not semantic) is still there:
+#   --cfg-options model.text_encoder.type=PrecomputedTextEncoder \
+#     model.text_encoder.embedding_file=\
+#     configs/demo/actionpose_text_embeddings.json
+# The same recipe on the synthetic set plus the motion corpus:
+# configs/demo/actionpose_pretrain_corpus.py.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/datasets/synthetic_h36m.py',
@@ -45,9 +46,7 @@ model = dict(
     decoder=dict(
         num_frames=num_frames, in_channels=width, embed_dim=width, depth=1,
         ffn_dim=256, num_heads=4, dropout=0.0),
-    class_names='synthetic',
-    text_encoder=dict(
-        embedding_file='{{fileDirname}}/actionpose_text_embeddings.json'))
+    class_names='synthetic')
 
 max_iters = 1000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)

@@ -50,6 +50,8 @@ from mpm.utils.skeleton import H36M_SKELETON
 from .base import PoseWindowDataset
 from .camera import (Camera, h36m_cameras, normalize_screen,
                      project_to_pixels, world_to_camera)
+from .frame_action_labels import (label_names_of, names_of_label_ids,
+                                  read_babel_labels, window_action)
 from .io import NpzKeyError, load_npz_dict
 from .windows import WindowIndex
 
@@ -150,6 +152,14 @@ class AmassDataset(PoseWindowDataset):
             sequence name, e.g. ``['CMU', 'BMLmovi']``); ``None`` = all.
         downsample: keep every ``downsample``-th frame of each sequence.
         seed: seed of the virtual cameras (same on every process).
+        action_labels: per-frame action labels giving ``meta['action']``
+            (the label of the window's centre frame): ``'auto'`` (the
+            file's own ``labels`` when it has them, like the built-in
+            motion corpus; else none), ``'file'`` (the file's own, required),
+            the path of a BABEL JSON file (``train.json``: its ``feat_p``
+            are matched to the sequence names) or None (``action`` is '').
+        babel_key: BABEL label field (``'proc_label'``, ``'raw_label'``,
+            ``'act_cat'``).
         pipeline: transforms applied to each sample dict.
 
     A sample is a dict with the keys of :class:`Human36mDataset`:
@@ -161,7 +171,8 @@ class AmassDataset(PoseWindowDataset):
     - ``has_2d``, ``has_3d``: bool;
     - ``target_index``: ``T // 2``;
     - ``meta``: dict(dataset='amass', subject (sub-dataset, e.g. 'CMU'),
-      action (''), sequence (name in the file), camera (int: Human3.6M
+      action (the centre frame's label, '' without labels), sequence (name
+      in the file), camera (int: Human3.6M
       index or view number), camera_id (str), frame (centre frame)).
 
     ``len`` = windows per sequence x views; order: sequence (sorted by name),
@@ -186,6 +197,8 @@ class AmassDataset(PoseWindowDataset):
                  subsets: Optional[Sequence[str]] = None,
                  downsample: int = 1,
                  seed: int = 0,
+                 action_labels: Optional[str] = 'auto',
+                 babel_key: str = 'proc_label',
                  pipeline: Sequence[Union[dict, Any]] = ()):
         if modality not in _MODALITIES:
             raise ValueError(f"modality must be one of {_MODALITIES}, got "
@@ -211,6 +224,9 @@ class AmassDataset(PoseWindowDataset):
         names, blocks = self._select(names, blocks, subsets)
         self.sequences = names
         self._blocks = blocks  # per sequence: (N, 17, 3) array or view
+        #: per sequence: (N,) str labels of the file's frames, or None
+        self.frame_labels = self._frame_labels(action_labels, babel_key,
+                                               metadata)
         self._lengths = [len(b[::self.downsample]) for b in blocks]
         fps = metadata.get('fps')
         if fps is not None and abs(float(fps) - 50.0) > 1e-6:
@@ -287,6 +303,32 @@ class AmassDataset(PoseWindowDataset):
             blocks.append(block[start:start + n])
             start += n
         return names, blocks, metadata
+
+    def _frame_labels(self, source: Optional[str], key: str,
+                      metadata: dict) -> List[Optional[np.ndarray]]:
+        """Per-frame labels of each sequence (``action_labels``)."""
+        lengths = {n: len(b) for n, b in zip(self.sequences, self._blocks)}
+        table: Dict[str, np.ndarray] = {}
+        if source in ('auto', 'file'):
+            ids = None
+            if self.path.endswith('.npz'):
+                try:
+                    ids = load_npz_dict(self.path, 'labels', 'AMASS joint')
+                except NpzKeyError:
+                    pass
+            if source == 'file' and ids is None:
+                raise ValueError(
+                    f"action_labels='file': {self.path} has no per-frame "
+                    "'labels'; use action_labels='auto' or a BABEL file")
+            if ids is not None:
+                names = label_names_of(metadata, self.path)
+                table = {n: names_of_label_ids(
+                    ids[n], names, lengths[n], f'{self.path}, labels[{n!r}]')
+                    for n in self.sequences if n in ids}
+        elif source is not None:
+            table = read_babel_labels(source, lengths,
+                                      float(metadata.get('fps', 50.0)), key)
+        return [table.get(n) for n in self.sequences]
 
     def _load_npy_cache(self, path: str):
         side = osp.splitext(path)[0] + '.json'
@@ -441,12 +483,14 @@ class AmassDataset(PoseWindowDataset):
             kp2d = normalize_screen(px, cam.res_w,
                                     cam.res_h).astype(np.float32)
         name = self.sequences[seq]
+        action = window_action(self.frame_labels[seq],
+                               centre * self.downsample)
         sample = dict(
             keypoints_2d=kp2d, keypoints_3d=kp3d,
             has_2d=self.modality != '3d', has_3d=self.modality != '2d',
             target_index=self.window_index.target_index,
             meta=dict(dataset='amass', subject=name.split('/')[0],
-                      action='', sequence=name,
+                      action=action, sequence=name,
                       camera=int(self.cameras[view]) if
                       self.camera_mode == 'h36m' else view,
                       camera_id=str(cam.id), frame=centre))

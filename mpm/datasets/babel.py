@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import (Any, Dict, Iterable, List, Mapping, Optional, Sequence,
                     Tuple, Union)
 
+from mpm.utils.babel_categories import BABEL_ACTION_CATEGORIES  # noqa: F401
+
 #: Label fields a segment can be read by.
 LABEL_KEYS = ('proc_label', 'raw_label', 'act_cat')
 

@@ -23,7 +23,8 @@ from mpm.utils.skeleton import (H36M_32_TO_17, H36M_ACTIONS, H36M_SKELETON,
                                 H36M_TRAIN_SUBJECTS, action_name)
 from .base import PoseWindowDataset
 from .camera import camera_params_of, h36m_cameras, world_to_camera
-from .io import load_npz_dict
+from .frame_action_labels import names_of_label_ids, window_action
+from .io import NpzKeyError, load_npz_dict
 from .windows import WindowIndex, contiguous_subset
 
 __all__ = ['Human36mDataset', 'H36M_3D_HINT', 'H36M_2D_HINT']
@@ -81,6 +82,11 @@ class Human36mDataset(PoseWindowDataset):
         subset_seed: seed of that draw.
         return_root: also return ``root_3d`` and ``camera_params`` (what the
             pose refiner's paper protocol needs; see below).
+        action_labels: ``'auto'``: when the 3D file has per-frame
+            ``labels`` (subject -> sequence -> (N,) ids into
+            ``label_names``; the synthetic Human3.6M writes them),
+            ``meta['action']`` is the label of the window's centre frame;
+            otherwise, and with None, the sequence's category.
         pipeline: transforms (configs built from mpm's TRANSFORMS, or
             callables) applied to each sample dict.
 
@@ -90,7 +96,8 @@ class Human36mDataset(PoseWindowDataset):
     - ``keypoints_3d``: (T, 17, 3) float32, metres, camera frame,
       root-relative (joint 0 is zero).
     - ``target_index``: int, the centre frame's position ``T // 2``.
-    - ``meta``: dict(subject, action (category, e.g. 'Walking'), sequence
+    - ``meta``: dict(subject, action (category, e.g. 'Walking', or the
+      centre frame's label, see ``action_labels``), sequence
       (e.g. 'Walking 1'), camera (index 0-3), camera_id, frame (centre
       frame in the downsampled sequence)).
     - with ``return_root=True`` also ``root_3d``: (T, 3) float32, camera-frame
@@ -116,6 +123,7 @@ class Human36mDataset(PoseWindowDataset):
                  subset: float = 1.0,
                  subset_seed: int = 0,
                  return_root: bool = False,
+                 action_labels: Optional[str] = 'auto',
                  pipeline: Sequence[Union[dict, Any]] = ()):
         self.data_root = data_root
         self.path_3d = osp.join(data_root, file_3d)
@@ -148,6 +156,11 @@ class Human36mDataset(PoseWindowDataset):
         sequences = self._select_sequences(positions_3d, actions)
         raw_lengths = [self._check_3d(positions_3d[s][a], s, a)
                        for s, a in sequences]
+        if action_labels not in ('auto', None):
+            raise ValueError(f"action_labels must be 'auto' or None, got "
+                             f'{action_labels!r}.')
+        frame_labels = (self._frame_labels(sequences, raw_lengths)
+                        if action_labels == 'auto' else {})
         seq_lengths = [-(-n // self.downsample) for n in raw_lengths]
 
         # 3D first, into one preallocated float32 block; the raw 3D file is
@@ -160,6 +173,8 @@ class Human36mDataset(PoseWindowDataset):
                       if self.return_root else None)
         self._camera_params: List[Dict[str, np.ndarray]] = []
         self.video_info: List[Dict[str, Any]] = []
+        #: per video: (N,) str per-frame action labels (raw frames) or None
+        self._video_labels: List[Optional[np.ndarray]] = []
         start = 0
         for (subject, seq), n in zip(sequences, seq_lengths):
             world = self._joints_17(positions_3d[subject][seq])
@@ -175,6 +190,7 @@ class Human36mDataset(PoseWindowDataset):
                     subject=subject, action=action_name(seq), sequence=seq,
                     camera=cam_idx, camera_id=cam.id, start=start,
                     num_frames=n))
+                self._video_labels.append(frame_labels.get((subject, seq)))
                 start += n
         del positions_3d
         self._starts = np.array([v['start'] for v in self.video_info],
@@ -241,6 +257,21 @@ class Human36mDataset(PoseWindowDataset):
                 f'{type(data).__name__}, expected a dict subject -> dict '
                 'sequence -> arrays (VideoPose3D layout).')
         return data
+
+    def _frame_labels(self, sequences, lengths) -> Dict[tuple, np.ndarray]:
+        """(subject, sequence) -> (N,) str per-frame labels of the 3D
+        file's ``labels`` (empty when it has none)."""
+        try:
+            ids = load_npz_dict(self.path_3d, 'labels')
+            names = [str(x) for x in load_npz_dict(self.path_3d,
+                                                   'label_names')]
+        except NpzKeyError:
+            return {}
+        return {(subject, seq): names_of_label_ids(
+            ids[subject][seq], names, n,
+            f'{self.path_3d}, labels[{subject!r}][{seq!r}]')
+            for (subject, seq), n in zip(sequences, lengths)
+            if seq in ids.get(subject, {})}
 
     def _select_sequences(self, positions_3d: dict,
                           actions) -> List[Tuple[str, str]]:
@@ -409,7 +440,10 @@ class Human36mDataset(PoseWindowDataset):
             keypoints_2d=self._kp2d[video][frames],
             keypoints_3d=self._kp3d[self._starts[video] + frames],
             target_index=self.window_index.target_index,
-            meta=dict(subject=info['subject'], action=info['action'],
+            meta=dict(subject=info['subject'],
+                      action=window_action(self._video_labels[video],
+                                           centre * self.downsample,
+                                           info['action']),
                       sequence=info['sequence'], camera=info['camera'],
                       camera_id=info['camera_id'], frame=centre))
         if self.return_root:

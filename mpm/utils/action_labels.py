@@ -11,12 +11,15 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .skeleton import H36M_ACTIONS, SYNTHETIC_ACTIONS
+from .babel_categories import BABEL_ACTION_CATEGORIES
+from .skeleton import CORPUS_FAMILIES, H36M_ACTIONS, SYNTHETIC_ACTIONS
 
 #: Named label sets a config can refer to by name.
 ACTION_LABEL_SETS: Dict[str, Tuple[str, ...]] = {
     'h36m': tuple(H36M_ACTIONS),
     'synthetic': tuple(SYNTHETIC_ACTIONS),
+    'corpus': tuple(CORPUS_FAMILIES),
+    'babel': BABEL_ACTION_CATEGORIES,
 }
 
 
@@ -37,14 +40,20 @@ def canonical_label(label: str) -> str:
 
 def resolve_label_set(class_names: Union[str, Sequence[str]]
                       ) -> Tuple[str, ...]:
-    """A label set given by name (``'h36m'``, ``'synthetic'``) or as a list
-    of labels."""
+    """A label set given by name (``'h36m'``, ``'synthetic'``, ``'corpus'``:
+    the motion corpus's families, ``'babel'``: BABEL's action categories),
+    several names joined by ``'+'`` (``'synthetic+corpus'``: their union in
+    order, duplicates once), or as a list of labels."""
     if isinstance(class_names, str):
-        if class_names not in ACTION_LABEL_SETS:
-            raise ValueError(
-                f'unknown label set {class_names!r}: use one of '
-                f'{sorted(ACTION_LABEL_SETS)} or a list of labels')
-        return ACTION_LABEL_SETS[class_names]
+        names = []
+        for part in class_names.split('+'):
+            if part not in ACTION_LABEL_SETS:
+                raise ValueError(
+                    f'unknown label set {part!r}: use one of '
+                    f'{sorted(ACTION_LABEL_SETS)} (several joined by "+") '
+                    'or a list of labels')
+            names.extend(ACTION_LABEL_SETS[part])
+        return tuple(dict.fromkeys(names))
     names = tuple(str(x) for x in class_names)
     if not names:
         raise ValueError('the label set is empty: give at least one label')
@@ -94,10 +103,15 @@ class ActionVocabulary:
         """Class index of ``label`` (``KeyError`` if unknown)."""
         key = canonical_label(label)
         if key not in self._index:
+            sets = [name for name, labels in ACTION_LABEL_SETS.items()
+                    if key in {canonical_label(x) for x in labels}]
+            where = (f'; it is in the label set(s) {sets}: e.g. '
+                     f"class_names='{sets[0]}' or '<current set>+{sets[0]}' "
+                     '(config: model.class_names)' if sets else
+                     '; add it to class_names')
             raise KeyError(
                 f'action label {label!r} is not in the vocabulary '
-                f'{list(self.names)}; add it to class_names (and to the '
-                'text-embedding file) or set unknown_label="ignore"')
+                f'{list(self.names)}{where}, or set unknown_label="ignore"')
         return self._index[key]
 
     def encode(self, labels: Sequence[str], unknown: str = 'error',

@@ -72,6 +72,16 @@ H36M_ACTIONS = ('Directions', 'Discussion', 'Eating', 'Greeting', 'Phoning',
 SYNTHETIC_ACTIONS = ('Walking', 'SittingDown', 'Waving', 'Squatting',
                      'Turning', 'Reaching')
 
+#: The families of the built-in motion corpus, in label-index order (the
+#: generator, mpm.datasets.synthetic.motion_families, defines one motion per
+#: name; a test keeps the two lists equal).
+CORPUS_FAMILIES = ('stand', 'walk', 'run', 'jog', 'jump', 'hop', 'skip',
+                   'side step', 'walk backwards', 'climb steps', 'throw',
+                   'punch', 'reach overhead', 'wave both arms', 'clap',
+                   'stretch', 'golf swing', 'bend and pick up', 'crouch',
+                   'lunge', 'kneel', 'sit on the floor and stand up', 'kick',
+                   'spin', 'dance', 'jumping jacks')
+
 H36M_TRAIN_SUBJECTS = ('S1', 'S5', 'S6', 'S7', 'S8')
 H36M_TEST_SUBJECTS = ('S9', 'S11')
 

@@ -123,5 +123,18 @@ def test_vocabulary_unknown_labels_and_aliases():
         -100, 1]
     with pytest.raises(ValueError, match='same class'):
         ActionVocabulary(['SittingDown', 'sitting_down'])
-    with pytest.raises(ValueError, match='unknown label set'):
-        ActionVocabulary('babel')
+    with pytest.raises(ValueError, match="unknown label set 'kinetics'"):
+        ActionVocabulary('synthetic+kinetics')
+
+
+def test_named_label_sets_and_unions():
+    assert len(ActionVocabulary('babel')) == 150
+    corpus = ActionVocabulary('corpus')
+    assert 'jumping jacks' in corpus and 'walk backwards' in corpus
+    union = ActionVocabulary('synthetic+corpus')
+    # the six synthetic actions, then the 26 families (none repeats)
+    assert union.names[:6] == ActionVocabulary('synthetic').names
+    assert union.names[6:] == corpus.names and len(union) == 32
+    # a label in two sets counts once
+    assert len(ActionVocabulary('corpus+babel')) == len(
+        set(corpus.names) | set(ActionVocabulary('babel').names))

@@ -120,7 +120,14 @@ def test_file_keys_structure_dtypes_shapes(synthetic_files, loaded):
     assert names == {'3d': 'data_3d_h36m.npz', '2d_gt': 'data_2d_h36m_gt.npz',
                      '2d_det': 'data_2d_h36m_synthetic_det.npz'}
     with np.load(synthetic_files['3d'], allow_pickle=True) as f:
-        assert sorted(f.files) == ['positions_3d']
+        assert sorted(f.files) == ['label_names', 'labels', 'positions_3d']
+        names = [str(x) for x in f['label_names']]
+        labels = f['labels'].item()
+        for s in SUBJECTS:  # one action per sequence: every frame has it
+            for seq in EXPECTED_SEQS:
+                ids = labels[s][seq]
+                assert ids.dtype == np.int16 and ids.shape == (N, )
+                assert {names[i] for i in ids} == {seq.split(' ')[0]}
     for key in ('2d_gt', '2d_det'):
         with np.load(synthetic_files[key], allow_pickle=True) as f:
             assert sorted(f.files) == ['metadata', 'positions_2d']

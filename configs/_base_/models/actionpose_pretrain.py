@@ -22,11 +22,11 @@ model = dict(
     decoder={{_base_.model.decoder_3d}},
     # Human3.6M's 15 actions in table order ('h36m' names the same set).
     class_names='h36m',
-    # Embeddings of the labels by a frozen sentence encoder, written once
-    # with tools/misc/make_text_embeddings.py (see its docstring).
-    text_encoder=dict(
-        type='PrecomputedTextEncoder',
-        embedding_file='data/text_embeddings/h36m_actions_minilm.json'),
+    # Frozen all-MiniLM-L6-v2 embeddings of each label's sentence
+    # ('WalkDog' -> 'a person walks a dog'), shipped in the package for the
+    # label sets h36m, synthetic, corpus and babel (no extra install); other
+    # labels: README "ActionPose", tools/misc/make_text_embeddings.py.
+    text_encoder=dict(type='ShippedTextEncoder'),
     masker=dict(
         type='RandomChoiceMasker',
         maskers=[

@@ -4,7 +4,10 @@ Files written to ``out_dir`` (the exact layout of VideoPose3D's preparation
 scripts, so the real loading code reads them unchanged):
 
 - ``data_3d_h36m.npz``, key ``positions_3d``: dict subject -> dict sequence
-  -> float32 (N, 32, 3) world metres (Z up, floor z = 0).
+  -> float32 (N, 32, 3) world metres (Z up, floor z = 0); also ``labels``
+  (dict subject -> dict sequence -> int16 (N,) per-frame action ids) and
+  ``label_names`` (the actions the ids index), read by
+  :class:`~mpm.datasets.Human36mDataset` into ``meta['action']``.
 - ``data_2d_h36m_gt.npz``, keys ``positions_2d`` (dict subject -> dict
   sequence -> list of 4 float32 (N, 17, 2) pixel arrays, one per camera in
   the calibration table's order) and ``metadata`` (:data:`METADATA`). The
@@ -242,17 +245,20 @@ def build_synthetic_h36m(seed: int = 0,
     Returns:
         dict with ``positions_3d`` (subject -> sequence -> float32 (N, 32, 3)
         world m), ``positions_2d_gt`` and ``positions_2d_det`` (subject ->
-        sequence -> list of 4 float32 (N', 17, 2) pixels) and ``metadata``.
+        sequence -> list of 4 float32 (N', 17, 2) pixels), ``labels``
+        (subject -> sequence -> int16 (N,) per-frame action ids into
+        :data:`ACTIONS`) and ``metadata``.
     """
     subjects, actions = list(subjects), list(actions)
     _check_selection(subjects, actions, trials, num_frames)
     num_frames = int(num_frames)
     cams = h36m_cameras()
     keep = list(H36M_32_TO_17)
-    pos3d, gt2d, det2d = {}, {}, {}
+    pos3d, gt2d, det2d, labels = {}, {}, {}, {}
     for subject in subjects:
         body = subject_body(subject, seed)
         pos3d[subject], gt2d[subject], det2d[subject] = {}, {}, {}
+        labels[subject] = {}
         for action in actions:
             for trial, name in enumerate(sequence_names(action, trials)):
                 lrng = sequence_rng(seed, subject, action, trial,
@@ -267,6 +273,10 @@ def build_synthetic_h36m(seed: int = 0,
                                  _MOTION_STREAM)).astype(np.float32)
                 pos3d[subject][name] = np.ascontiguousarray(
                     motion[:num_frames])
+                # one action per sequence: every frame carries it
+                labels[subject][name] = np.full(num_frames,
+                                                action_index(action),
+                                                np.int16)
                 views = project_sequence(motion[:, keep], cams[subject])
                 gt2d[subject][name] = [
                     np.ascontiguousarray(v[:num_frames]) for v in views
@@ -279,7 +289,8 @@ def build_synthetic_h36m(seed: int = 0,
                     for v, e in zip(views, extra)
                 ]
     return dict(positions_3d=pos3d, positions_2d_gt=gt2d,
-                positions_2d_det=det2d, metadata=dict(METADATA))
+                positions_2d_det=det2d, labels=labels,
+                metadata=dict(METADATA))
 
 
 def _save_npz(path: str, compress: bool, **entries) -> None:
@@ -338,7 +349,8 @@ def generate_synthetic_h36m(out_dir: str,
     _save_npz(paths['2d_det'], compress,
               positions_2d=data.pop('positions_2d_det'),
               metadata=data['metadata'])
-    _save_npz(paths['3d'], compress, positions_3d=data.pop('positions_3d'))
+    _save_npz(paths['3d'], compress, positions_3d=data.pop('positions_3d'),
+              labels=data.pop('labels'), label_names=np.array(ACTIONS))
     if verbose:
         print(f'done in {time.time() - t0:.1f} s', flush=True)
     return {k: paths[k] for k in ('3d', '2d_gt', '2d_det')}

@@ -2,6 +2,7 @@
 and motion-text alignment (arXiv 2409.00449)."""
 from typing import Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -34,6 +35,19 @@ def masked_mean(tokens: torch.Tensor,
         return tokens.mean(dim=1)
     w = valid.to(tokens.dtype).unsqueeze(-1)
     return (tokens * w).sum(dim=1) / w.sum(dim=1).clamp(min=1)
+
+
+def derangement(k: int, seed: int) -> torch.Tensor:
+    """(k,) long permutation of ``0..k-1`` with no fixed point, the first
+    one ``np.random.default_rng(seed)`` draws (k >= 2)."""
+    if k < 2:
+        raise ValueError(f'shuffling text embeddings needs at least 2 '
+                         f'classes, got {k}')
+    rng = np.random.default_rng(seed)
+    while True:
+        perm = rng.permutation(k)
+        if not (perm == np.arange(k)).any():
+            return torch.from_numpy(perm).long()
 
 
 @MODELS.register_module()
@@ -92,6 +106,11 @@ class ActionPosePretrain(PoseAlgorithm):
         label_aliases: extra label -> class name mapping.
         unknown_label: ``'error'`` or ``'ignore'`` for labels outside
             ``class_names``.
+        shuffle_text_embeddings: ablation: give each class the text
+            embedding of another class (a fixed derangement drawn from
+            ``shuffle_seed``: the same K vectors, none at its own label), so
+            alignment keeps the label identity but loses the meaning.
+        shuffle_seed: seed of that derangement.
         drop_frames: drop hidden frames before the temporal trunk.
         root_index: root joint.
 
@@ -118,7 +137,9 @@ class ActionPosePretrain(PoseAlgorithm):
                  lambda_align: float = 0.1,
                  proj_dim: Optional[int] = None, head_dropout: float = 0.1,
                  label_aliases: Optional[Dict[str, str]] = None,
-                 unknown_label: str = 'error', drop_frames: bool = True,
+                 unknown_label: str = 'error',
+                 shuffle_text_embeddings: bool = False, shuffle_seed: int = 0,
+                 drop_frames: bool = True,
                  root_index: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
@@ -144,8 +165,13 @@ class ActionPosePretrain(PoseAlgorithm):
         self.action_head = nn.Sequential(nn.Dropout(head_dropout),
                                          nn.Linear(width, num_classes))
         self.text_proj = self.align_loss = None
+        self.text_permutation = None
         if text_encoder is not None:
             embeddings = self._text_embeddings(text_encoder)
+            if shuffle_text_embeddings:
+                self.text_permutation = derangement(len(embeddings),
+                                                    shuffle_seed)
+                embeddings = embeddings[self.text_permutation]
             dim = embeddings.shape[1]
             if proj_dim is not None and proj_dim != dim:
                 raise ValueError(
@@ -156,6 +182,8 @@ class ActionPosePretrain(PoseAlgorithm):
             self.text_proj = nn.Sequential(nn.Linear(width, width),
                                            nn.GELU(), nn.Linear(width, dim))
             self.align_loss = LOSSES.build(align_loss)
+        elif shuffle_text_embeddings:
+            raise ValueError('shuffle_text_embeddings needs a text_encoder')
         elif lambda_align:
             raise ValueError('lambda_align > 0 needs a text_encoder config '
                              '(e.g. PrecomputedTextEncoder); set '

