@@ -41,7 +41,7 @@ RUNNER_KEYS = (
     'model_wrapper_cfg', 'compile', 'sync_bn', 'find_unused_parameters',
     'activation_checkpointing', 'efficient_conv_bn_eval', 'custom_imports',
     'vis_backends', 'dataset_type', 'data_root', 'backend_args',
-    'train_pipeline', 'val_pipeline', 'test_pipeline')
+    'train_pipeline', 'val_pipeline', 'test_pipeline', 'device_windows')
 
 
 def edit_distance(a: str, b: str) -> int:
