@@ -11,7 +11,6 @@ from mmengine.runner import Runner
 
 from mpm.datasets import (DeviceWindowDataset, Human36mDataset,
                           apply_device_windows, window_batch_collate)
-from mpm.registry import MODELS
 
 SEQ_LEN, DILATION = 5, 2
 
@@ -80,35 +79,15 @@ def test_windows_match_hand_indexing(h36m_data):
     assert i == len(ds)
 
 
-def tiny_lifter():
-    init_default_scope('mpm')
-    return MODELS.build(dict(
-        type='PoseLifter',
-        data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
-        encoder=dict(type='PoseEncoder', num_joints=17, in_channels=2,
-                     embed_dim=16, dropout=0.25),
-        trunk=dict(type='PoseTrunk',
-                   spatial=dict(type='SpatialMLP', in_dim=16, out_dim=8),
-                   temporal=dict(type='TemporalTransformer',
-                                 num_frames=SEQ_LEN, embed_dim=8, depth=1,
-                                 num_heads=2, ffn_dim=16)),
-        decoder=dict(type='StridedTransformerDecoder', num_frames=SEQ_LEN,
-                     strides=[5], embed_dim=8, ffn_dim=16, num_heads=2,
-                     head=dict(type='PoseRegressionHead', in_channels=8,
-                               num_joints=17)),
-        seq_head=dict(type='PoseRegressionHead', in_channels=8,
-                      num_joints=17),
-        loss=dict(type='MPJPELoss')))
-
-
-def test_same_augmented_batches_and_losses(h36m_data):
+def test_same_augmented_batches_and_losses(h36m_data, tiny_lifter):
     from mmengine.optim import OptimWrapper
     root = h36m_data[0]
     plain, device = build_loaders(root)
     losses = []
     for loader in (plain, device):
         torch.manual_seed(0)
-        model = tiny_lifter().train()
+        model = tiny_lifter(frames=SEQ_LEN, strides=(5, ), dropout=0.25,
+                            flip_prob=0.5).train()
         optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-3))
         run = []
         torch.manual_seed(11)

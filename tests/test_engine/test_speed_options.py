@@ -4,12 +4,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from mmengine.registry import init_default_scope
 
 from mpm.engine.speed import (AmpUnavailableError, AutocastOptimWrapper,
                               apply_amp, apply_compile, apply_fused_optimizer,
                               select_amp)
-from mpm.registry import MODELS
 
 
 def test_amp_choice_by_device(monkeypatch):
@@ -56,30 +54,7 @@ def test_train_py_amp_error_is_one_sentence(monkeypatch, capsys):
     assert cfg.optim_wrapper.optimizer.fused is True
 
 
-def tiny_lifter(frames=9):
-    init_default_scope('mpm')
-    return MODELS.build(dict(
-        type='PoseLifter',
-        data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.0),
-        encoder=dict(type='PoseEncoder', num_joints=17, in_channels=2,
-                     embed_dim=32, dropout=0.0),
-        trunk=dict(type='PoseTrunk',
-                   spatial=dict(type='SpatialMLP', in_dim=32, out_dim=16,
-                                dropout=0.0),
-                   temporal=dict(type='TemporalTransformer',
-                                 num_frames=frames, embed_dim=16, depth=1,
-                                 num_heads=2, ffn_dim=32, dropout=0.0)),
-        decoder=dict(type='StridedTransformerDecoder', num_frames=frames,
-                     strides=[3, 3], embed_dim=16, ffn_dim=32, num_heads=2,
-                     dropout=0.0,
-                     head=dict(type='PoseRegressionHead', in_channels=16,
-                               num_joints=17)),
-        seq_head=dict(type='PoseRegressionHead', in_channels=16,
-                      num_joints=17),
-        loss=dict(type='MPJPELoss')))
-
-
-def test_bf16_autocast_trains_on_cpu():
+def test_bf16_autocast_trains_on_cpu(tiny_lifter):
     torch.manual_seed(0)
     model = tiny_lifter().train()
     cfg = Config(dict(optim_wrapper=dict(
