@@ -100,3 +100,25 @@ def test_dropout_module_uses_f_dropout_off_cpu(monkeypatch):
     assert calls == []
     drop(torch.empty(4, 8, device='meta'))
     assert calls == ['meta']
+
+
+@pytest.mark.parametrize('anchor', ['centre', 'first'])
+@pytest.mark.parametrize('stride', [3, 1])
+def test_strided_conv_as_matrix_product_equals_conv1d(anchor, stride):
+    """The channels-last strided convolution of the decoder against
+    float64 numpy, summed frame by frame from the conv definition."""
+    from mpm.models.decoders.strided_transformer import \
+        StridedTransformerLayer
+    torch.manual_seed(0)
+    layer = StridedTransformerLayer(8, 2, 6, stride=stride, anchor=anchor)
+    y = torch.randn(2, 9, 6)
+    got = layer.strided_conv(y).detach().numpy()
+    w = layer.conv.weight.detach().double().numpy()  # (C, H, k)
+    b = layer.conv.bias.detach().double().numpy()
+    pad = layer.conv.padding[0]
+    yp = np.pad(y.double().numpy(), ((0, 0), (pad, pad), (0, 0)))
+    out_len = (9 + 2 * pad - 3) // stride + 1
+    expected = np.stack([
+        np.einsum('bkh,chk->bc', yp[:, t * stride:t * stride + 3], w) + b
+        for t in range(out_len)], axis=1)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
