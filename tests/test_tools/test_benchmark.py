@@ -40,7 +40,8 @@ def test_benchmark_tiny_cpu(synthetic_root, tmp_path, device_windows):
     tool = load_tool()
     out = str(tmp_path / 'bench.json')
     extra = ['--device-windows'] if device_windows else []
-    result = tool.main(smoke_args(synthetic_root, '--json', out, *extra))
+    result = tool.main(smoke_args(synthetic_root, '--json', out,
+                                  '--profile', *extra))
     assert result['batch_size'] == 16
     assert result['train_step_s'] > 0 and result['samples_per_s'] > 0
     assert abs(result['samples_per_s'] * result['train_step_s'] - 16) < 0.1
@@ -53,6 +54,7 @@ def test_benchmark_tiny_cpu(synthetic_root, tmp_path, device_windows):
     assert result['training_windows'] == 480  # 120 frames x 4 cameras
     assert result['epoch_s'] >= 30 * result['train_step_s']
     assert 'speedup' not in result
+    assert_profile(result)
     assert osp.exists(out)
 
 
@@ -73,3 +75,13 @@ def test_benchmark_against_official(synthetic_root):
     assert result['official_step_s'] > 0
     assert result['speedup'] == pytest.approx(
         result['official_step_s'] / result['train_step_s'], rel=0.02)
+
+
+def assert_profile(result):
+    parts = [v for k, v in result.items()
+             if k.startswith('profile_') and k != 'profile_total_s']
+    assert len(parts) == 6 and all(v >= 0 for v in parts)
+    assert sum(parts) == pytest.approx(result['profile_total_s'], abs=0.01)
+    assert result['profile_gemm_s'] > 0 and result['profile_optimizer_s'] > 0
+    assert 0 < result['gemm_share'] < 1
+    assert 0 < result['gemm_gflops'] and result['gemm_peak_gflops'] > 0

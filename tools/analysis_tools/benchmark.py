@@ -5,7 +5,7 @@ the official P-STMO code on the same batches.
         [--device cpu|cuda] [--data config|synthetic] [--data-root DIR]
         [--h36m-size] [--batch-size B] [--steps N] [--threads T]
         [--amp] [--compile] [--device-windows] [--official-root DIR]
-        [--json OUT]
+        [--profile] [--json OUT]
         [--cfg-options k=v ...]
 
 For each config (e.g. MPM stage I ``configs/mpm/pretrain_h36m_243f.py`` and
@@ -38,6 +38,13 @@ batches, interleaved step by step with mpm's (A B A B), with its own
 training loop (Adam with amsgrad, MPJPE on the sequence and the centre
 frame), and prints ``official_step_s`` and ``speedup`` = official / mpm.
 The official code is imported from DIR at run time, never copied.
+
+``--profile`` profiles one more training step (torch.profiler) and splits
+its time into GEMMs (matrix products and convolutions, with their
+achieved GFLOP/s), softmax, dropout masks, normalisation, the optimizer and
+the rest, next to this machine's GEMM peak (``gemm_peak_gflops``: the best
+of float32 square matrix products of 1024-2048, same threads), measured
+right after.
 """
 import argparse
 import json
@@ -161,6 +168,87 @@ def official_inputs(model, batch: dict):
     target = data['data_samples']['keypoints_3d'].clone()
     target[:, :, 0] = 0
     return data['inputs'], target
+
+
+# ---------------------------------------------------------------- profiling
+#: Profiler op names -> category of :func:`profile_step`'s breakdown.
+OP_CATEGORIES = {
+    'gemm': ('aten::mm', 'aten::addmm', 'aten::bmm', 'aten::baddbmm',
+             'aten::mkldnn_convolution', 'aten::convolution_backward',
+             'aten::_convolution'),
+    'softmax': ('aten::_softmax', 'aten::_softmax_backward_data'),
+    'dropout_masks': ('aten::random_', 'aten::ge', 'aten::lt',
+                      'aten::where', 'aten::masked_fill',
+                      'aten::masked_fill_'),
+    'normalisation': ('aten::native_layer_norm',
+                      'aten::native_layer_norm_backward',
+                      'aten::native_batch_norm',
+                      'aten::native_batch_norm_backward'),
+}
+
+
+def gemm_peak_gflops(device: str, sizes=(1024, 1536, 2048)) -> float:
+    """Best float32 GFLOP/s of square matrix products on ``device``."""
+    best = 0.0
+    for n in sizes:
+        a = torch.randn(n, n, device=device)
+        b = torch.randn(n, n, device=device)
+        torch.mm(a, b)
+        sync(device)
+        for _ in range(3):
+            start = time.perf_counter()
+            torch.mm(a, b)
+            sync(device)
+            best = max(best, 2 * n**3 / (time.perf_counter() - start) / 1e9)
+    return round(best, 1)
+
+
+def profile_step(model, optim_wrapper, batch, device) -> dict:
+    """Seconds of one training step per category (self time of the ops;
+    ``optimizer`` is the whole ``Optimizer.step``), and the GEMMs' GFLOP/s.
+    """
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU]
+    if device.startswith('cuda'):
+        activities.append(ProfilerActivity.CUDA)
+    with profile(activities=activities, with_flops=True) as prof:
+        model.train_step(batch, optim_wrapper)
+        sync(device)
+    events = prof.key_averages()
+    use_cuda = device.startswith('cuda')
+
+    def self_s(event):
+        us = (event.self_device_time_total if use_cuda else
+              event.self_cpu_time_total)
+        return us / 1e6
+
+    split = dict.fromkeys(list(OP_CATEGORIES) + ['optimizer', 'other'], 0.0)
+    gemm_flops = 0
+    optimizer_s = 0.0
+    for event in events:
+        if event.key.startswith('Optimizer.step#'):
+            optimizer_s += (event.device_time_total if use_cuda else
+                            event.cpu_time_total) / 1e6
+            continue
+        for category, names in OP_CATEGORIES.items():
+            if event.key in names:
+                split[category] += self_s(event)
+                if category == 'gemm':
+                    gemm_flops += event.flops or 0
+                break
+        else:
+            split['other'] += self_s(event)
+    # the optimizer's own ops were counted under 'other'
+    split['other'] = max(split['other'] - optimizer_s, 0.0)
+    split['optimizer'] = optimizer_s
+    total = sum(split.values())
+    result = {f'profile_{k}_s': round(v, 3) for k, v in split.items()}
+    result['profile_total_s'] = round(total, 3)
+    result['gemm_share'] = round(split['gemm'] / total, 3)
+    if split['gemm'] > 0 and gemm_flops:
+        result['gemm_gflops'] = round(gemm_flops / split['gemm'] / 1e9, 1)
+    result['gemm_peak_gflops'] = gemm_peak_gflops(device)
+    return result
 
 
 # ---------------------------------------------------------------- measuring
@@ -300,6 +388,12 @@ def benchmark_config(path: str, args) -> dict:
                       speedup=round(official_step / step, 2))
         if device.startswith('cuda'):
             result['peak_gpu_mb_both'] = result.pop('peak_gpu_mb')
+    if args.profile:
+        batch = next(iter(loader))
+        if 'window_index' in batch:
+            batch = batch['windows'].gather(batch['window_index'], device)
+        model.train()
+        result.update(profile_step(model, optim_wrapper, batch, device))
     if hasattr(model, 'predict_pose'):
         result['infer_frames_per_s'] = round(
             time_inference(model, loader, device), 1)
@@ -336,6 +430,9 @@ def parse_args(argv=None):
     parser.add_argument('--official-root', default=None,
                         help='checkout of paTRICK-swk/P-STMO to time '
                         'interleaved with mpm')
+    parser.add_argument('--profile', action='store_true',
+                        help='split one step into GEMMs, softmax, dropout '
+                        'masks, norms, optimizer, other; GEMM peak')
     parser.add_argument('--json', default=None)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
