@@ -36,3 +36,21 @@ def tiny_lifter():
             loss=dict(type='MPJPELoss')))
 
     return build
+
+
+@pytest.fixture
+def train_fixed_batch():
+    """``train_fixed_batch(model, optim_wrapper, n=16, steps=40)``: train a
+    9-frame lifter on one random batch of ``n`` windows (root-relative 3D),
+    return the losses of every step."""
+    import torch
+
+    def run(model, optim_wrapper, n=16, steps=40):
+        batch = dict(keypoints_2d=torch.randn(n, 9, 17, 2),
+                     keypoints_3d=0.2 * torch.randn(n, 9, 17, 3),
+                     target_index=torch.full((n, ), 4))
+        batch['keypoints_3d'][:, :, 0] = 0
+        return [model.train_step(batch, optim_wrapper)['loss'].item()
+                for _ in range(steps)]
+
+    return run

@@ -28,7 +28,7 @@ def test_sdpa_dropout_on_gpu(monkeypatch):
     assert torch.equal(attn(x), attn(x))
 
 
-def test_bf16_training_and_fused_adamw_on_gpu(tiny_lifter):
+def test_bf16_training_and_fused_adamw_on_gpu(tiny_lifter, train_fixed_batch):
     torch.manual_seed(0)
     model = tiny_lifter().cuda().train()
     cfg = Config(dict(optim_wrapper=dict(
@@ -37,12 +37,7 @@ def test_bf16_training_and_fused_adamw_on_gpu(tiny_lifter):
     assert settings == select_amp('cuda')
     assert apply_fused_optimizer(cfg, 'cuda')
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    batch = dict(keypoints_2d=torch.randn(64, 9, 17, 2),
-                 keypoints_3d=0.2 * torch.randn(64, 9, 17, 3),
-                 target_index=torch.full((64, ), 4))
-    batch['keypoints_3d'][:, :, 0] = 0
-    losses = [model.train_step(batch, wrapper)['loss'].item()
-              for _ in range(40)]
+    losses = train_fixed_batch(model, wrapper, n=64)
     assert losses[-1] < 0.6 * losses[0], losses
 
 

@@ -54,7 +54,7 @@ def test_train_py_amp_error_is_one_sentence(monkeypatch, capsys):
     assert cfg.optim_wrapper.optimizer.fused is True
 
 
-def test_bf16_autocast_trains_on_cpu(tiny_lifter):
+def test_bf16_autocast_trains_on_cpu(tiny_lifter, train_fixed_batch):
     torch.manual_seed(0)
     model = tiny_lifter().train()
     cfg = Config(dict(optim_wrapper=dict(
@@ -67,12 +67,7 @@ def test_bf16_autocast_trains_on_cpu(tiny_lifter):
     dtypes = []
     handle = model.encoder.register_forward_hook(
         lambda m, i, o: dtypes.append(o.dtype))
-    batch = dict(keypoints_2d=torch.randn(16, 9, 17, 2),
-                 keypoints_3d=0.2 * torch.randn(16, 9, 17, 3),
-                 target_index=torch.full((16, ), 4))
-    batch['keypoints_3d'][:, :, 0] = 0
-    losses = [model.train_step(batch, wrapper)['loss'].item()
-              for _ in range(40)]
+    losses = train_fixed_batch(model, wrapper, n=16)
     handle.remove()
     assert dtypes[0] == torch.bfloat16  # the forward ran under autocast
     assert all(p.dtype == torch.float32 for p in model.parameters())
