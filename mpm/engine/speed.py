@@ -9,13 +9,12 @@ optimizers, ``torch.compile``.
   otherwise a one-sentence error.
 - :func:`apply_fused_optimizer`: ``fused=True`` for Adam / AdamW / SGD when
   the config does not set ``fused`` or ``foreach`` itself. PyTorch's fused
-  kernels exist for CUDA and CPU; on the 2-core CPU of the README the fused
-  Adam(amsgrad) step of the 7M-parameter STMO lifter takes 51 ms against
-  178 ms for the default per-tensor loop. ``optimizer.fused=False`` in a
-  config turns it off.
+  kernels exist for CUDA and CPU, and on CPU the fused Adam(amsgrad) step
+  is several times faster than the default per-tensor loop.
+  ``optimizer.fused=False`` in a config turns it off.
 - :func:`apply_compile`: MMEngine's ``compile`` option (``torch.compile`` of
-  ``train_step``), offered only on CUDA: on CPU it measured slower than
-  eager (README, Speed).
+  ``train_step``), offered only on CUDA: on CPU it was slower than eager
+  (README, Speed; ``benchmark.py --compile`` measures it).
 """
 import logging
 from contextlib import contextmanager
