@@ -113,6 +113,7 @@ class DeviceWindowStore:
                     device),
                 'first': torch.from_numpy(first).to(device),
                 'last': torch.from_numpy(last).to(device),
+                'video_start': torch.from_numpy(self.video_start).to(device),
                 'offsets': (self.dilation * (torch.arange(
                     self.seq_len, dtype=torch.int64) - self.seq_len // 2)).to(
                         device),
@@ -138,9 +139,8 @@ class DeviceWindowStore:
             min=a['first'][window_index, None],
             max=a['last'][window_index, None])
         frame = a['centre'][window_index] - a['first'][window_index]
-        video = torch.searchsorted(
-            torch.as_tensor(self.video_start, device=device),
-            a['first'][window_index])
+        video = torch.searchsorted(a['video_start'],
+                                   a['first'][window_index])
         return dict(
             keypoints_2d=a['keypoints_2d'][frames],
             keypoints_3d=a['keypoints_3d'][frames],
