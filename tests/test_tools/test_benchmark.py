@@ -52,7 +52,8 @@ def test_benchmark_tiny_cpu(synthetic_root, tmp_path, device_windows):
         'device' if device_windows else 'DataLoader')
     # one epoch = ceil(windows / batch) steps of the measured step time
     assert result['training_windows'] == 480  # 120 frames x 4 cameras
-    assert result['epoch_s'] >= 30 * result['train_step_s']
+    # 30 steps of (data + train) >= 30 train steps (epoch_s has 0.1 s steps)
+    assert result['epoch_s'] >= 30 * result['train_step_s'] - 0.05
     assert 'speedup' not in result
     assert_profile(result)
     assert osp.exists(out)
