@@ -39,6 +39,11 @@ training loop (Adam with amsgrad, MPJPE on the sequence and the centre
 frame), and prints ``official_step_s`` and ``speedup`` = official / mpm.
 The official code is imported from DIR at run time, never copied.
 
+``--compile`` also times an identical copy of the model whose
+``train_step`` is ``torch.compile``'d (what MMEngine's ``compile`` option
+does), interleaved with the eager one, and prints ``compiled_step_s`` and
+``compile_speedup`` = eager / compiled (compilation is in the warm-up).
+
 ``--profile`` profiles one more training step (torch.profiler) and splits
 its time into GEMMs (matrix products and convolutions, with their
 achieved GFLOP/s), softmax, dropout masks, normalisation, the optimizer and
@@ -47,6 +52,7 @@ of float32 square matrix products of 1024-2048, same threads), measured
 right after.
 """
 import argparse
+import copy
 import json
 import os.path as osp
 import platform
@@ -54,6 +60,7 @@ import resource
 import statistics
 import sys
 import time
+from functools import partial
 from types import SimpleNamespace
 
 import torch
@@ -253,10 +260,13 @@ def profile_step(model, optim_wrapper, batch, device) -> dict:
 
 # ---------------------------------------------------------------- measuring
 def time_training(model, optim_wrapper, loader, device, steps: int,
-                  official=None) -> dict:
+                  rivals=None) -> dict:
     """Train ``steps`` steps (after 2 warm-up steps) reading batches from
-    ``loader``; with ``official``, each mpm step is followed by an official
-    step on the same batch (interleaved)."""
+    ``loader``. ``rivals``: ``{name: (prepare, run)}``; after each mpm step
+    every rival runs on the same batch (interleaved): ``run(*prepare(batch))``
+    with only ``run`` timed. Returns per-step seconds: ``data_s``,
+    ``train_s`` and ``<name>_s`` per rival, and ``batch``."""
+    rivals = rivals or {}
     model.train()
     it = iter(loader)
 
@@ -268,13 +278,13 @@ def time_training(model, optim_wrapper, loader, device, steps: int,
             it = iter(loader)
             return next(it)
 
-    for _ in range(2):  # warm-up
+    for _ in range(2):  # warm-up (and compilation)
         batch = next_batch()
         model.train_step(batch, optim_wrapper)
-        if official is not None:
-            official.train_step(*official_inputs(model, batch))
+        for prepare, run in rivals.values():
+            run(*prepare(batch))
     sync(device)
-    data_s, train_s, official_s = [], [], []
+    times = dict(data_s=[], train_s=[], **{f'{n}_s': [] for n in rivals})
     for _ in range(steps):
         start = time.perf_counter()
         batch = next_batch()
@@ -285,19 +295,16 @@ def time_training(model, optim_wrapper, loader, device, steps: int,
         model.train_step(batch, optim_wrapper)
         sync(device)
         end = time.perf_counter()
-        data_s.append(got - start)
-        train_s.append(end - got)
-        if official is not None:
-            inputs, target = official_inputs(model, batch)
+        times['data_s'].append(got - start)
+        times['train_s'].append(end - got)
+        for name, (prepare, run) in rivals.items():
+            args = prepare(batch)
             sync(device)
             start = time.perf_counter()
-            official.train_step(inputs, target)
+            run(*args)
             sync(device)
-            official_s.append(time.perf_counter() - start)
-    result = dict(batch=batch_size_of(batch), data_s=data_s, train_s=train_s)
-    if official_s:
-        result['official_s'] = official_s
-    return result
+            times[f'{name}_s'].append(time.perf_counter() - start)
+    return dict(batch=batch_size_of(batch), **times)
 
 
 @torch.no_grad()
@@ -347,19 +354,25 @@ def benchmark_config(path: str, args) -> dict:
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
     model = MODELS.build(cfg.model).to(device)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    if args.compile:  # what MMEngine's Runner does with cfg.compile=True
-        model.train_step = torch.compile(model.train_step)
-    official = None
+    rivals = {}
+    if args.compile:  # an identical copy, compiled as MMEngine's `compile`
+        compiled = copy.deepcopy(model)
+        compiled_optim = build_optim_wrapper(compiled, cfg.optim_wrapper)
+        compiled.train_step = torch.compile(compiled.train_step)
+        rivals['compiled'] = (lambda batch: (batch, compiled_optim),
+                              compiled.train_step)
     if args.official_root:
         if cfg.model.get('type') != 'PoseLifter':
             print(f'{path}: not a lifter, the official model is not timed',
                   flush=True)
         else:
             official = OfficialSTMO(args.official_root, cfg.model, device)
+            rivals['official'] = (partial(official_inputs, model),
+                                  official.train_step)
     if device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
     timing = time_training(model, optim_wrapper, loader, device, args.steps,
-                           official)
+                           rivals)
     step = statistics.median(timing['train_s'])
     whole = statistics.median(
         [d + t for d, t in zip(timing['data_s'], timing['train_s'])])
@@ -370,7 +383,6 @@ def benchmark_config(path: str, args) -> dict:
                 else f'cpu ({torch.get_num_threads()} threads)'),
         batch_size=timing['batch'],
         amp=cfg.optim_wrapper.get('dtype', 'float32'),
-        compiled=args.compile,
         data_path='device windows' if windows_on_device else
         f'DataLoader ({cfg.train_dataloader.num_workers} workers)',
         train_step_s=round(step, 4),
@@ -382,12 +394,16 @@ def benchmark_config(path: str, args) -> dict:
         training_windows=len(loader.dataset),
         epoch_s=round(steps_per_epoch * whole, 1),
     )
-    if official is not None:
+    if 'compiled' in rivals:
+        compiled_step = statistics.median(timing['compiled_s'])
+        result.update(compiled_step_s=round(compiled_step, 4),
+                      compile_speedup=round(step / compiled_step, 2))
+    if 'official' in rivals:
         official_step = statistics.median(timing['official_s'])
         result.update(official_step_s=round(official_step, 4),
                       speedup=round(official_step / step, 2))
-        if device.startswith('cuda'):
-            result['peak_gpu_mb_both'] = result.pop('peak_gpu_mb')
+    if rivals and device.startswith('cuda'):
+        result['peak_gpu_mb_all'] = result.pop('peak_gpu_mb')
     if args.profile:
         batch = next(iter(loader))
         if 'window_index' in batch:
@@ -423,8 +439,8 @@ def parse_args(argv=None):
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision as tools/train.py --amp')
     parser.add_argument('--compile', action='store_true',
-                        help="torch.compile mpm's train_step (as MMEngine's "
-                        '`compile` option; compile time is in the warm-up)')
+                        help="also time a torch.compile'd copy of the model "
+                        "(MMEngine's `compile`), interleaved with eager")
     parser.add_argument('--device-windows', action='store_true',
                         help='gather training windows on the device')
     parser.add_argument('--official-root', default=None,
