@@ -249,7 +249,7 @@ def profile_step(model, optim_wrapper, batch, device) -> dict:
     split['other'] = max(split['other'] - optimizer_s, 0.0)
     split['optimizer'] = optimizer_s
     total = sum(split.values())
-    result = {f'profile_{k}_s': round(v, 3) for k, v in split.items()}
+    result = {f'profile_{k}_s': round(v, 4) for k, v in split.items()}
     result['profile_total_s'] = round(total, 3)
     result['gemm_share'] = round(split['gemm'] / total, 3)
     if split['gemm'] > 0 and gemm_flops:
