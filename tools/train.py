@@ -1,10 +1,18 @@
 """Train a model from a config (OpenMMLab command line).
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]]
-        [--amp] [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
-        [--trust-checkpoint]
+        [--amp] [--compile] [--cfg-options k=v ...]
+        [--launcher none|pytorch|slurm] [--trust-checkpoint]
 
 Multi-process: tools/dist_train.sh CONFIG N (torchrun; gloo on CPU).
+
+Speed options (mpm.engine.speed, chosen by the training device):
+``--amp`` is bfloat16 autocast on CPUs and on GPUs with bf16, float16 with a
+dynamic grad scaler on older GPUs; Adam / AdamW / SGD run their fused kernel
+unless the config sets ``optimizer.fused`` or ``foreach``; ``--compile``
+(CUDA only) turns on MMEngine's ``torch.compile``; ``device_windows = True``
+in a config gathers training windows on the device
+(mpm.datasets.device_windows).
 
 Before anything is built the work dir is checked to be writable. Every
 checkpoint is written atomically and carries the RNG states and model
@@ -25,9 +33,12 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
+from mpm.datasets import apply_device_windows
 from mpm.engine import (add_resume_state_hook, apply_mmengine_fixes,
                         check_work_dir, find_last_checkpoint,
                         remove_stale_temp_files)
+from mpm.engine.speed import (AmpUnavailableError, apply_amp, apply_compile,
+                              apply_fused_optimizer, training_device)
 from mpm.utils.config import add_common_args, load_config
 
 #: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
@@ -42,16 +53,29 @@ def parse_args(argv=None):
         help='resume from PATH, or from the latest checkpoint in the work '
         'dir when no PATH is given')
     parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision')
+                        help='mixed precision: bf16 autocast on CPUs and '
+                        'GPUs with bf16, fp16 + grad scaler on other GPUs')
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile the train step (CUDA only)')
     add_common_args(parser)
     return parser.parse_args(argv)
 
 
 def build_config(args) -> Config:
     cfg = load_config(args)
+    device = training_device()
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        try:
+            apply_amp(cfg, device)
+        except AmpUnavailableError as err:
+            sys.exit(f'error: {err}')
+    if args.compile:
+        try:
+            apply_compile(cfg, device)
+        except ValueError as err:
+            sys.exit(f'error: {err}')
+    apply_fused_optimizer(cfg, device)
+    apply_device_windows(cfg)
     if args.resume == 'auto':
         cfg.resume = True
         # The newest intact checkpoint (None: MMEngine starts afresh).
@@ -75,6 +99,8 @@ def resume_command(args, work_dir: str) -> str:
              work_dir, '--resume']
     if args.amp:
         parts.append('--amp')
+    if args.compile:
+        parts.append('--compile')
     if args.cfg_options:
         parts.append('--cfg-options')
         parts += [f'{k}={v}' for k, v in args.cfg_options.items()]

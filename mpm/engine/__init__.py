@@ -17,6 +17,9 @@ from .hooks.resume_state_hook import (ResumeStateHook,
                                       add_resume_state_hook)
 from .safe_save import (CheckpointSaveError, atomic_save_checkpoint,
                         patch_checkpoint_saving)
+from .speed import (AmpUnavailableError, AutocastOptimWrapper,
+                    apply_amp, apply_compile, apply_fused_optimizer,
+                    select_amp)
 from .work_dir import (WorkDirError, check_work_dir, find_last_checkpoint,
                        remove_stale_temp_files)
 
@@ -31,5 +34,7 @@ __all__ = [
     'strip_checkpoint', 'save_published',
     'patch_checkpoint_loading', 'patch_distributed', 'CheckpointLoadError',
     'UntrustedCheckpointError', 'InvalidCheckpointError',
-    'CorruptCheckpointError'
+    'CorruptCheckpointError',
+    'AutocastOptimWrapper', 'AmpUnavailableError', 'select_amp', 'apply_amp',
+    'apply_fused_optimizer', 'apply_compile'
 ]

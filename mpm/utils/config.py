@@ -80,7 +80,7 @@ RUNNER_KEYS = (
     'model_wrapper_cfg', 'compile', 'sync_bn', 'find_unused_parameters',
     'activation_checkpointing', 'efficient_conv_bn_eval', 'custom_imports',
     'vis_backends', 'dataset_type', 'data_root', 'backend_args',
-    'train_pipeline', 'val_pipeline', 'test_pipeline')
+    'train_pipeline', 'val_pipeline', 'test_pipeline', 'device_windows')
 #: Names in RUNNER_KEYS by OpenMMLab convention only: variables of the config
 #: file (read while it is parsed), not read by the runner.
 FILE_VARIABLES = ('dataset_type', 'data_root', 'backend_args',

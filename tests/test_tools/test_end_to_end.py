@@ -86,3 +86,24 @@ def test_tiny_lifter_learns(synthetic_root, tmp_path):
         '--mean-pose-baseline', '--cfg-options', *data)
     metrics = json.load(open(osp.join(work, 'metrics.json')))
     assert metrics['mpjpe_mm'] < 0.7 * metrics['baseline_mean_pose_mpjpe_mm']
+
+
+def test_train_bf16_with_device_windows(synthetic_root, tmp_path):
+    """tools/train.py --amp (bf16 autocast on CPU) with device-resident
+    windows (device_windows=True) through MMEngine's runner."""
+    work = str(tmp_path / 'fast')
+    data = [f'{key}.dataset.data_root={synthetic_root}'
+            for key in ('train_dataloader', 'val_dataloader',
+                        'test_dataloader')]
+    log = run('tools/train.py', 'configs/demo/smoke.py', '--work-dir', work,
+              '--amp', '--cfg-options', *data, 'device_windows=True',
+              'train_cfg.max_iters=20', 'train_cfg.val_interval=20',
+              'param_scheduler.0.end=20')
+    assert 'Iter(train) [20/20]' in log
+    dumped = open(osp.join(work, 'smoke.py')).read()
+    assert "type='DeviceWindowDataset'" in dumped
+    assert "type='AutocastOptimWrapper'" in dumped
+    assert 'fused=True' in dumped
+    ckpt = torch.load(osp.join(work, 'iter_20.pth'), weights_only=False)
+    assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values()
+               if v.is_floating_point())

@@ -81,6 +81,10 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
     ``keypoints_2d`` / ``keypoints_3d``. Other entries (``has_2d``,
     ``has_3d``, ``action_label``, ...) pass through to ``data_samples``.
 
+    A batch of device-resident windows (``window_index`` + ``windows``,
+    from :class:`~mpm.datasets.device_windows.DeviceWindowDataset`) is first
+    gathered on the model's device into the same dict.
+
     Joint subset (``keep_joints``, train and test): ``keypoints_2d`` and
     ``keypoints_3d`` (B, T, J_full, C) become (B, T, len(keep_joints), C)
     with output joint ``i`` = input joint ``keep_joints[i]``, before any
@@ -127,6 +131,10 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
         self.noise_std = noise_std
 
     def forward(self, data: dict, training: bool = False) -> dict:
+        if 'window_index' in data:
+            # Device-resident windows (mpm.datasets.DeviceWindowDataset):
+            # gather the batch on this device from the index batch.
+            data = data['windows'].gather(data['window_index'], self.device)
         if 'keypoints_2d' not in data and 'keypoints_3d' not in data:
             raise KeyError(
                 'PoseDataPreprocessor: the batch has neither keypoints_2d nor '

@@ -2,6 +2,7 @@
 from typing import Optional, Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from mpm.models.layers import (Dropout, MultiHeadSelfAttention,
@@ -60,8 +61,32 @@ class StridedTransformerLayer(nn.Module):
                              f'stride {self.stride}')
         x = x + self.attn(self.norm1(x))
         y = self.drop(self.act(self.fc1(self.norm2(x))))
-        y = self.conv(y.transpose(1, 2)).transpose(1, 2)
-        return x[:, self.offset::self.stride] + self.drop(y)
+        return x[:, self.offset::self.stride] + self.drop(
+            self.strided_conv(y))
+
+    def strided_conv(self, y: torch.Tensor) -> torch.Tensor:
+        """``self.conv`` over frames of channels-last tokens.
+
+        When the kernel equals the stride (the papers' 3 / 3) and the
+        padding is less than half of it, every output token reads its own
+        ``kernel`` consecutive (padded) frames, so the convolution is one
+        matrix product of the (B, T / s, s * H) grouped frames with the
+        (C, s * H) reshaped kernel: no transposes to channels-first and
+        back. Same sums as the convolution, in another order (equal within
+        float rounding). Other kernels use ``nn.Conv1d``.
+
+        Shapes: (B, T, H) -> (B, T // s, C).
+        """
+        conv = self.conv
+        k, s, p = conv.kernel_size[0], conv.stride[0], conv.padding[0]
+        if k != s or 2 * p >= s:
+            return conv(y.transpose(1, 2)).transpose(1, 2)
+        B, T, H = y.shape
+        if p:  # p zero frames in front; the last p frames are never read
+            y = F.pad(y[:, :T - p], (0, 0, p, 0))
+        weight = conv.weight.permute(0, 2, 1).reshape(conv.out_channels,
+                                                      k * H)
+        return F.linear(y.reshape(B, T // s, s * H), weight, conv.bias)
 
 
 @DECODERS.register_module()

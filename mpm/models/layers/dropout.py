@@ -43,12 +43,31 @@ def dropout_keep_mask(shape, p: float, dtype: torch.dtype,
         return torch.zeros(shape, dtype=dtype, device=device)
     if threshold == 0:
         return torch.ones(shape, dtype=dtype, device=device)
+    # One pass from the bytes' comparison to the scaled float mask (``where``
+    # with two scalars) instead of a cast and a scaling pass.
+    # One pass from the kept/dropped booleans to the scaled float mask
+    # (``where`` with two scalars), instead of a cast and a scaling pass.
+    keep = random_bytes(shape, device) >= threshold
+    return torch.where(keep, torch.tensor(256.0 / (256 - threshold),
+                                          dtype=dtype, device=device),
+                       torch.tensor(0.0, dtype=dtype, device=device))
+
+
+def random_bytes(shape, device: torch.device) -> torch.Tensor:
+    """Uniform random bytes (uint8 tensor of ``shape``), 8 per 64-bit draw
+    of torch's default generator. ``byte < round(p * 256)`` drops with
+    probability ``dropout_rate(p)``."""
     numel = math.prod(shape)
     words = torch.empty((numel + 7) // 8, dtype=torch.int64,
                         device=device).random_(-2**63, None)
-    random_bytes = words.view(torch.uint8)[:numel].view(shape)
-    return (random_bytes >= threshold).to(dtype).mul_(256.0 /
-                                                      (256 - threshold))
+    return words.view(torch.uint8)[:numel].view(shape)
+
+
+def uses_byte_mask(device: torch.device) -> bool:
+    """The automatic choice of dropout kernel by device: the byte-mask
+    dropout on CPU (where float Bernoulli sampling is slow); PyTorch's fused
+    dropout (``F.dropout``, SDPA's ``dropout_p``) on GPUs and elsewhere."""
+    return torch.device(device).type == 'cpu'
 
 
 def cheap_dropout(x: torch.Tensor, p: float,
@@ -56,7 +75,7 @@ def cheap_dropout(x: torch.Tensor, p: float,
     """Functional form of :class:`Dropout` (any shape; same shape out)."""
     if not training or p == 0.0:
         return x
-    if x.device.type != 'cpu':
+    if not uses_byte_mask(x.device):
         return F.dropout(x, p, training=True)
     return x * dropout_keep_mask(x.shape, p, x.dtype, x.device)
 
