@@ -181,3 +181,25 @@ def test_missing_data_is_a_clear_error(tool, tmp_path):
     with pytest.raises(SystemExit, match='make data'):
         tool.main(['--data-root', str(tmp_path / 'nowhere'),
                    '--work-dir', str(tmp_path / 'w')])
+
+
+def test_merge_runs_of_single_seeds(tool, tmp_path):
+    settings = dict(finetune_fraction=0.05, arms=['none'], seeds=[0],
+                    work_dir='w', pretrain_iters=4)
+    paths = []
+    for seed, value in ((0, 50.0), (1, 52.0)):
+        path = tmp_path / f's{seed}.json'
+        path.write_text(json.dumps(dict(
+            arms=dict(none=dict(mpjpe_mm=[value], p_mpjpe_mm=[value / 2])),
+            settings=dict(settings, seeds=[seed]))))
+        paths.append(str(path))
+    out = tmp_path / 'merged.json'
+    tool.main(['--merge', *paths, '--json', str(out)])
+    merged = json.loads(out.read_text())
+    assert merged['arms']['none']['mpjpe_mm'] == [50.0, 52.0]
+    assert merged['settings']['seeds'] == [0, 1]
+    other = tmp_path / 'other.json'
+    other.write_text(json.dumps(dict(
+        arms={}, settings=dict(settings, finetune_fraction=1.0, seeds=[2]))))
+    with pytest.raises(ValueError, match='finetune_fraction'):
+        tool.merge(paths + [str(other)])

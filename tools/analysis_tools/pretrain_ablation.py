@@ -5,6 +5,8 @@
         [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
         [--pretrain-iters N] [--finetune-iters M] [--finetune-warmup W] \\
         [--transfer-lr-mult X] [--probe] [--json OUT] [--work-dir DIR]
+    python tools/analysis_tools/pretrain_ablation.py --merge A.json B.json \
+        --json OUT      # seeds run separately (e.g. in parallel), joined
 
 For every seed and arm: stage I (``2d``: ``configs/demo/pretrain_2d_only.py``,
 ``2d3d``: ``configs/demo/pretrain.py`` (paper preset), ``2d3d_official``:
@@ -213,6 +215,40 @@ def table(arms, title='stage I'):
     return '\n'.join(lines)
 
 
+def merge(paths):
+    """Join the JSON files of runs that differ only in their seeds (e.g. one
+    seed per machine) into one result: per arm, the per-seed lists in the
+    order of the files."""
+    results = []
+    for path in paths:
+        with open(path) as f:
+            results.append(json.load(f))
+    ignore = ('seeds', 'seed', 'work_dir', 'json', 'reuse', 'stage1_dir',
+              'merge')
+
+    def same(r):
+        return {k: v for k, v in r['settings'].items() if k not in ignore}
+
+    for path, r in zip(paths[1:], results[1:]):
+        if same(r) != same(results[0]):
+            diff = sorted(k for k in set(same(r)) | set(same(results[0]))
+                          if same(r).get(k) != same(results[0]).get(k))
+            raise ValueError(f'{path} was run with other settings than '
+                             f'{paths[0]} ({diff}): only the seeds may '
+                             'differ.')
+    merged = dict(arms={}, settings=dict(results[0]['settings']))
+    merged['settings']['seeds'] = [s for r in results
+                                   for s in r['settings']['seeds']]
+    merged['settings']['merged_from'] = list(paths)
+    for key in ('arms', 'probe'):
+        for r in results:
+            for arm, values in r.get(key, {}).items():
+                entry = merged.setdefault(key, {}).setdefault(arm, {})
+                for name, per_seed in values.items():
+                    entry.setdefault(name, []).extend(per_seed)
+    return merged
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work-dir', default='work_dirs/pretrain_ablation')
@@ -238,6 +274,9 @@ def parse_args(argv=None):
                         'trunk in stage II (paramwise_cfg)')
     parser.add_argument('--probe', action='store_true',
                         help='also run the frozen-trunk probe')
+    parser.add_argument('--probe-only', action='store_true',
+                        help='run only the frozen-trunk probe (no full '
+                        'fine-tuning)')
     parser.add_argument('--no-corpus-test', action='store_true',
                         help='skip the test on held-out corpus families')
     parser.add_argument('--reuse', action='store_true',
@@ -251,6 +290,10 @@ def parse_args(argv=None):
                         'there')
     parser.add_argument('--data-root', default='data/synthetic_h36m')
     parser.add_argument('--corpus-root', default='data/motion_corpus')
+    parser.add_argument('--merge', nargs='+', default=None,
+                        metavar='JSON', help='only merge the JSON files of '
+                        'runs that differ in their seeds into --json and '
+                        'print the tables')
     parser.add_argument('--json', default=None,
                         help='output JSON (default WORK_DIR/ablation.json)')
     args = parser.parse_args(argv)
@@ -259,8 +302,27 @@ def parse_args(argv=None):
     return args
 
 
+def report(result, out):
+    """Print the tables of ``result`` and write it to ``out``."""
+    text = table(result['arms']) if result['arms'] else ''
+    if result.get('probe'):
+        text += '\n\nFrozen-trunk probe (only decoder and heads trained):\n\n'
+        text += table(result['probe'], 'encoder + trunk from')
+    print('\n' + text)
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    with open(out, 'w') as f:
+        json.dump(result, f, indent=2)
+    print(f'written to {out}')
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.merge:
+        if not args.json:
+            sys.exit('--merge needs --json OUT')
+        result = merge(args.merge)
+        report(result, args.json)
+        return result
     if not osp.exists(osp.join(ROOT, args.data_root, 'data_3d_h36m.npz')):
         sys.exit(f'no data at {args.data_root}: run `make data` (the built-in '
                  'synthetic Human3.6M) or pass --data-root')
@@ -281,26 +343,20 @@ def main(argv=None):
         for arm in args.arms:
             stage1 = None if ARMS[arm][1] is None else pretrain(
                 arm, seed, args)
-            _append(arms, arm, finetune_and_test(arm, seed, stage1, args))
-            if args.probe and arm != 'actionpose':
+            if not args.probe_only:
+                _append(arms, arm, finetune_and_test(arm, seed, stage1,
+                                                     args))
+            if (args.probe or args.probe_only) and arm != 'actionpose':
                 _append(probes, arm, finetune_and_test(arm, seed, stage1,
                                                        args, probe=True))
-    text = table(arms)
-    if probes:
-        text += '\n\nFrozen-trunk probe (only decoder and heads trained):\n\n'
-        text += table(probes, 'encoder + trunk from')
-    print('\n' + text)
-    settings = {k: v for k, v in vars(args).items() if k != 'json'}
+    settings = {k: v for k, v in vars(args).items()
+                if k not in ('json', 'merge')}
     settings.update(finetune_config=LIFTER, corpus_test_config=CORPUS_TEST,
                     pretrain_configs={a: ARMS[a][1] for a in args.arms})
-    out = args.json or osp.join(args.work_dir, 'ablation.json')
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     result = dict(arms=arms, settings=settings)
     if probes:
         result['probe'] = probes
-    with open(out, 'w') as f:
-        json.dump(result, f, indent=2)
-    print(f'written to {out}')
+    report(result, args.json or osp.join(args.work_dir, 'ablation.json'))
     return result
 
 
