@@ -203,3 +203,39 @@ def test_merge_runs_of_single_seeds(tool, tmp_path):
         arms={}, settings=dict(settings, finetune_fraction=1.0, seeds=[2]))))
     with pytest.raises(ValueError, match='finetune_fraction'):
         tool.merge(paths + [str(other)])
+
+
+def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
+    data, corpus = tmp_path / 'data', tmp_path / 'corpus'
+    os.makedirs(data)
+    os.makedirs(corpus)
+    (data / 'data_3d_h36m.npz').write_bytes(b'')
+    (corpus / 'motion_corpus_h36m_50fps.npz').write_bytes(b'')
+    work = tmp_path / 'w'
+    for test, value in (('test_h36m', 40.0), ('test_corpus', 70.0)):
+        d = work / 'seed1' / '2d3d' / 'finetune' / test
+        os.makedirs(d)
+        (d / 'metrics.json').write_text(json.dumps(
+            dict(mpjpe_mm=value, p_mpjpe_mm=value / 2)))
+    # seed 1 / none was stopped before its corpus test: left out.
+    d = work / 'seed1' / 'none' / 'finetune' / 'test_h36m'
+    os.makedirs(d)
+    (d / 'metrics.json').write_text(json.dumps(dict(mpjpe_mm=1.0,
+                                                    p_mpjpe_mm=1.0)))
+    out = tmp_path / 'c.json'
+    result = tool.main(['--collect', '--arms', '2d3d', 'none', '--seeds', '1',
+                        '--data-root', str(data), '--corpus-root',
+                        str(corpus), '--work-dir', str(work), '--json',
+                        str(out)])
+    assert result['arms'] == {'2d3d': dict(
+        mpjpe_mm=[40.0], p_mpjpe_mm=[20.0], corpus_mpjpe_mm=[70.0],
+        corpus_p_mpjpe_mm=[35.0])}
+    assert result['settings']['arms'] == ['2d3d']
+    # Joined with a run of the other arm (same settings but arms).
+    other = tmp_path / 'n.json'
+    other.write_text(json.dumps(dict(
+        arms=dict(none=dict(mpjpe_mm=[50.0], p_mpjpe_mm=[25.0])),
+        settings=dict(result['settings'], arms=['none']))))
+    merged = tool.merge([str(out), str(other)])
+    assert merged['settings']['arms'] == ['2d3d', 'none']
+    assert merged['arms']['none']['mpjpe_mm'] == [50.0]

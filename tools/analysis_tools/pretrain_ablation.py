@@ -6,7 +6,9 @@
         [--pretrain-iters N] [--finetune-iters M] [--finetune-warmup W] \\
         [--transfer-lr-mult X] [--probe] [--json OUT] [--work-dir DIR]
     python tools/analysis_tools/pretrain_ablation.py --merge A.json B.json \
-        --json OUT      # seeds run separately (e.g. in parallel), joined
+        --json OUT      # seeds or arms run separately (e.g. in parallel)
+    python tools/analysis_tools/pretrain_ablation.py --collect ...  # the
+        # arms and seeds a stopped run finished, from its --work-dir
 
 For every seed and arm: stage I (``2d``: ``configs/demo/pretrain_2d_only.py``,
 ``2d3d``: ``configs/demo/pretrain.py`` (paper preset), ``2d3d_official``:
@@ -224,7 +226,8 @@ def merge(paths):
         with open(path) as f:
             results.append(json.load(f))
     ignore = ('seeds', 'seed', 'work_dir', 'json', 'reuse', 'stage1_dir',
-              'merge')
+              'merge', 'arms', 'pretrain_configs', 'collect', 'probe',
+              'probe_only')
 
     def same(r):
         return {k: v for k, v in r['settings'].items() if k not in ignore}
@@ -234,11 +237,15 @@ def merge(paths):
             diff = sorted(k for k in set(same(r)) | set(same(results[0]))
                           if same(r).get(k) != same(results[0]).get(k))
             raise ValueError(f'{path} was run with other settings than '
-                             f'{paths[0]} ({diff}): only the seeds may '
-                             'differ.')
+                             f'{paths[0]} ({diff}): only the seeds and '
+                             'arms may differ.')
     merged = dict(arms={}, settings=dict(results[0]['settings']))
-    merged['settings']['seeds'] = [s for r in results
-                                   for s in r['settings']['seeds']]
+    merged['settings']['seeds'] = list(dict.fromkeys(
+        s for r in results for s in r['settings']['seeds']))
+    merged['settings']['arms'] = list(dict.fromkeys(
+        a for r in results for a in r['settings']['arms']))
+    merged['settings']['pretrain_configs'] = {
+        a: ARMS[a][1] for a in merged['settings']['arms']}
     merged['settings']['merged_from'] = list(paths)
     for key in ('arms', 'probe'):
         for r in results:
@@ -247,6 +254,27 @@ def merge(paths):
                 for name, per_seed in values.items():
                     entry.setdefault(name, []).extend(per_seed)
     return merged
+
+
+def collect(args):
+    """Results of the arms and seeds of ``args`` already tested in
+    ``args.work_dir`` (a run that was stopped, e.g. to run its other arms
+    elsewhere); arms or seeds without both test results are left out."""
+    found = {}
+    for seed in args.seeds:
+        for arm in args.arms:
+            for kind, store in (('finetune', 'arms'), ('probe', 'probe')):
+                work = osp.join(args.work_dir, f'seed{seed}', arm, kind)
+                paths = [osp.join(work, t, 'metrics.json')
+                         for t in ('test_h36m', 'test_corpus')]
+                if not all(osp.isfile(p) for p in paths):
+                    continue
+                h36m, corpus = (json.load(open(p)) for p in paths)
+                _append(found.setdefault(store, {}), arm, dict(
+                    mpjpe_mm=h36m['mpjpe_mm'], p_mpjpe_mm=h36m['p_mpjpe_mm'],
+                    corpus_mpjpe_mm=corpus['mpjpe_mm'],
+                    corpus_p_mpjpe_mm=corpus['p_mpjpe_mm']))
+    return found
 
 
 def parse_args(argv=None):
@@ -290,6 +318,9 @@ def parse_args(argv=None):
                         'there')
     parser.add_argument('--data-root', default='data/synthetic_h36m')
     parser.add_argument('--corpus-root', default='data/motion_corpus')
+    parser.add_argument('--collect', action='store_true',
+                        help='train nothing: tabulate the arms and seeds '
+                        'already tested in --work-dir')
     parser.add_argument('--merge', nargs='+', default=None,
                         metavar='JSON', help='only merge the JSON files of '
                         'runs that differ in their seeds into --json and '
@@ -339,7 +370,11 @@ def main(argv=None):
         sys.exit(str(e))
     os.makedirs(args.work_dir, exist_ok=True)
     arms, probes = {}, {}
-    for seed in args.seeds:
+    if args.collect:
+        found = collect(args)
+        arms, probes = found.get('arms', {}), found.get('probe', {})
+        args.arms = [a for a in args.arms if a in arms or a in probes]
+    for seed in ([] if args.collect else args.seeds):
         for arm in args.arms:
             stage1 = None if ARMS[arm][1] is None else pretrain(
                 arm, seed, args)
@@ -350,7 +385,7 @@ def main(argv=None):
                 _append(probes, arm, finetune_and_test(arm, seed, stage1,
                                                        args, probe=True))
     settings = {k: v for k, v in vars(args).items()
-                if k not in ('json', 'merge')}
+                if k not in ('json', 'merge', 'collect')}
     settings.update(finetune_config=LIFTER, corpus_test_config=CORPUS_TEST,
                     pretrain_configs={a: ARMS[a][1] for a in args.arms})
     result = dict(arms=arms, settings=settings)
