@@ -10,7 +10,7 @@
 set -euo pipefail
 PYTHON=${1:-python}
 WORK_DIR=${2:-work_dirs/demo}
-PRETRAIN_CONFIG=configs/demo/pretrain.py
+PRETRAIN_CONFIG=configs/demo/pretrain_corpus.py
 CONFIG=configs/demo/finetune.py
 CORPUS_TEST=configs/demo/lifter_corpus_test.py
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 # The demo's stage II: the demo lifter (configs/demo/lifter.py) with its 2D
 # encoder and shared trunk initialised from the demo's stage I
-# (configs/demo/pretrain.py: synthetic Human3.6M + the motion corpus), as
+# (configs/demo/pretrain_corpus.py: synthetic Human3.6M + the motion
+# corpus), as
 # MPM's stage I -> stage II transfer. It fine-tunes on the synthetic
 # Human3.6M training subjects *and* on paired 2D-3D windows of the motion
 # corpus seen through random virtual cameras (all families except the five
@@ -10,7 +11,7 @@
 #                work_dirs/demo/pretrain.pth, then this config, then the
 #                tests; writes work_dirs/demo/lifter.py + lifter.pth)
 # By hand:
-#   python tools/train.py configs/demo/pretrain.py --work-dir work_dirs/demo/pretrain
+#   python tools/train.py configs/demo/pretrain_corpus.py --work-dir work_dirs/demo/pretrain
 #   python tools/model_converters/publish_model.py \
 #     $(cat work_dirs/demo/pretrain/last_checkpoint) work_dirs/demo/pretrain.pth --no-hash
 #   python tools/train.py configs/demo/finetune.py --work-dir work_dirs/demo

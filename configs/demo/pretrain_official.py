@@ -1,5 +1,5 @@
 # The demo's stage I as the official MPM code trains it (the "official"
-# preset; configs/demo/pretrain.py is the paper's): same data, sizes and
+# preset; configs/demo/pretrain_corpus.py is the paper's): same data, sizes and
 # budget, but
 #   - every batch holds about half 2D-only and half 3D-only windows and both
 #     losses are summed each step (modality_schedule='mixed'),
@@ -10,7 +10,7 @@
 #   python tools/train.py configs/demo/pretrain_official.py
 # Compared with the paper preset by
 #   python tools/analysis_tools/pretrain_ablation.py --arms none 2d3d 2d3d_official
-_base_ = ['./pretrain.py']
+_base_ = ['./pretrain_corpus.py']
 width = 128
 train_dataloader = dict(
     dataset=dict(datasets=[

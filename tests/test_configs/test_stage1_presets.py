@@ -14,7 +14,7 @@ CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 
 
 @pytest.mark.parametrize('paper,official', [
-    ('demo/pretrain.py', 'demo/pretrain_official.py'),
+    ('demo/pretrain_corpus.py', 'demo/pretrain_official.py'),
     ('mpm/pretrain_h36m_243f.py', 'mpm/pretrain_h36m_243f_official.py'),
 ])
 def test_official_preset_differs_as_documented(paper, official):
@@ -40,7 +40,7 @@ def test_official_preset_differs_as_documented(paper, official):
 
 
 def test_demo_stage1_sees_the_corpus():
-    cfg = Config.fromfile(str(CONFIGS / 'demo/pretrain.py'))
+    cfg = Config.fromfile(str(CONFIGS / 'demo/pretrain_corpus.py'))
     dataset = cfg.train_dataloader.dataset
     assert dataset.type == 'MixtureDataset'
     kinds = [d.type for d in dataset.datasets]

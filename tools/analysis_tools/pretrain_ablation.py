@@ -11,7 +11,7 @@
         # arms and seeds a stopped run finished, from its --work-dir
 
 For every seed and arm: stage I (``2d``: ``configs/demo/pretrain_2d_only.py``,
-``2d3d``: ``configs/demo/pretrain.py`` (paper preset), ``2d3d_official``:
+``2d3d``: ``configs/demo/pretrain_corpus.py`` (paper preset), ``2d3d_official``:
 ``configs/demo/pretrain_official.py``, ``actionpose``:
 ``configs/demo/actionpose_pretrain.py``) on *all* synthetic Human3.6M
 training windows plus the built-in motion corpus (ActionPose: Human3.6M
@@ -53,7 +53,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ARMS = {
     'none': ('no pre-training', None),
     '2d': ('2D only', 'configs/demo/pretrain_2d_only.py'),
-    '2d3d': ('2D + 3D (paper schedule)', 'configs/demo/pretrain.py'),
+    '2d3d': ('2D + 3D (paper schedule)', 'configs/demo/pretrain_corpus.py'),
     '2d3d_official': ('2D + 3D (official schedule)',
                       'configs/demo/pretrain_official.py'),
     'actionpose': ('ActionPose', 'configs/demo/actionpose_pretrain.py'),
