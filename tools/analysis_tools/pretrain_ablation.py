@@ -11,8 +11,8 @@
         # arms and seeds a stopped run finished, from its --work-dir
 
 For every seed and arm: stage I (``2d``: ``configs/demo/pretrain_2d_only.py``,
-``2d3d``: ``configs/demo/pretrain_corpus.py`` (paper preset), ``2d3d_official``:
-``configs/demo/pretrain_official.py``, ``actionpose``:
+``2d3d``: ``configs/demo/pretrain_corpus.py`` (paper preset),
+``2d3d_official``: ``configs/demo/pretrain_official.py``, ``actionpose``:
 ``configs/demo/actionpose_pretrain.py``) on *all* synthetic Human3.6M
 training windows plus the built-in motion corpus (ActionPose: Human3.6M
 only, it needs action labels), then stage II (``configs/demo/lifter.py``,
@@ -210,9 +210,9 @@ def table(arms, title='stage I'):
         row = (f"| {ARMS[arm][0]} | {len(v['mpjpe_mm'])} | "
                f"{mean_std(v['mpjpe_mm'])} | {mean_std(v['p_mpjpe_mm'])} |")
         if corpus:
-            row += (f" {mean_std(v.get('corpus_mpjpe_mm', [float('nan')]))}"
-                    f" | {mean_std(v.get('corpus_p_mpjpe_mm', [float('nan')]))}"
-                    ' |')
+            nan = [float('nan')]
+            row += (f" {mean_std(v.get('corpus_mpjpe_mm', nan))}"
+                    f" | {mean_std(v.get('corpus_p_mpjpe_mm', nan))} |")
         lines.append(row)
     return '\n'.join(lines)
 
