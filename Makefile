@@ -4,6 +4,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA := data/synthetic_h36m
+CORPUS := data/motion_corpus
 DEMO_DIR := work_dirs/demo
 
 .PHONY: install test demo data clean
@@ -22,10 +23,13 @@ test: $(STAMP)
 $(DATA)/data_3d_h36m.npz: $(STAMP)
 	$(PYTHON) tools/dataset_converters/make_synthetic_h36m.py --out-dir $(DATA)
 
-data: $(DATA)/data_3d_h36m.npz
+$(CORPUS)/motion_corpus_h36m_50fps.npz: $(STAMP)
+	$(PYTHON) tools/dataset_converters/make_motion_corpus.py --out-dir $(CORPUS)
 
-demo: $(STAMP) $(DATA)/data_3d_h36m.npz
+data: $(DATA)/data_3d_h36m.npz $(CORPUS)/motion_corpus_h36m_50fps.npz
+
+demo: $(STAMP) $(DATA)/data_3d_h36m.npz $(CORPUS)/motion_corpus_h36m_50fps.npz
 	bash tools/run_demo.sh $(PYTHON) $(DEMO_DIR)
 
 clean:
-	rm -rf $(DEMO_DIR) $(DATA)
+	rm -rf $(DEMO_DIR) $(DATA) $(CORPUS)

@@ -469,3 +469,51 @@ def test_demo_pretrain_config_runs_a_step():
         losses = model(x2, dict(keypoints_3d=x3), mode='loss')
         assert set(losses) == {expected}
         losses[expected].backward()
+
+
+# ------------------------------------------------- the official 'mixed' run
+
+
+def test_mixed_schedule_every_step_both_modalities_weighted():
+    """'mixed': each step's batch is split into 2D-only and 3D-only windows
+    (paired windows alternate by position), both losses are present every
+    step, each the float64 MPJPE of its own half times its weight."""
+    model = MODELS.build(tiny_cfg(modality_schedule='mixed', lambda_m2m=5.0,
+                                  lambda_m3m=2.0)).train()
+    routed = []
+    original = model.reconstruct
+
+    def spy(x, mask, modality='2d'):
+        out = original(x, mask, modality)
+        routed.append((modality, x.detach().clone(), mask,
+                       out['recon'].detach().clone()))
+        return out
+
+    model.reconstruct = spy
+    for step in range(3):
+        x2, samples = batch(B=6, seed=step)
+        routed.clear()
+        losses = model(x2, samples, mode='loss')
+        assert set(losses) == {'loss_m2m', 'loss_m3m'}
+        by_branch = {m: (x, mask, recon) for m, x, mask, recon in routed}
+        # Windows 0, 2, 4 -> 2D branch; 1, 3, 5 -> 3D branch (never both).
+        torch.testing.assert_close(by_branch['2d'][0], x2[[0, 2, 4]])
+        torch.testing.assert_close(by_branch['3d'][0],
+                                   samples['keypoints_3d'][[1, 3, 5]])
+        for key, modality, weight in (('loss_m2m', '2d', 5.0),
+                                      ('loss_m3m', '3d', 2.0)):
+            x, _, recon = by_branch[modality]
+            ref = weight * mpjpe_reference(recon, x)
+            assert abs(losses[key].item() - ref) < 1e-5 * max(1.0, ref)
+    # Mixed sources: one-modality windows keep their branch, paired ones
+    # are split.
+    x2, samples = batch(B=4)
+    samples['has_2d'] = torch.tensor([True, True, False, True])
+    samples['has_3d'] = torch.tensor([True, False, True, True])
+    routed.clear()
+    model(x2, samples, mode='loss')
+    by_branch = {m: x for m, x, _, _ in routed}
+    # paired: 0 (-> 2D), 3 (-> 3D); 1 is 2D-only, 2 is 3D-only.
+    torch.testing.assert_close(by_branch['2d'], x2[[0, 1]])
+    torch.testing.assert_close(by_branch['3d'],
+                               samples['keypoints_3d'][[2, 3]])

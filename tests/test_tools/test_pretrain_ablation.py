@@ -1,8 +1,13 @@
-"""tools/analysis_tools/pretrain_ablation.py: schedules and the table."""
+"""tools/analysis_tools/pretrain_ablation.py: schedules, subsetting, the
+JSON contract and the tables."""
 import importlib.util
+import json
+import os
 import os.path as osp
 
+import numpy as np
 import pytest
+from mmengine.config import Config, DictAction
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -29,19 +34,208 @@ def test_schedule_fits_any_budget(tool):
 def test_every_arm_has_a_config_that_exists(tool):
     for arm, (_, config) in tool.ARMS.items():
         assert config is None or osp.isfile(osp.join(ROOT, config)), arm
+    for config in (tool.LIFTER, tool.PROBE, tool.CORPUS_TEST):
+        assert osp.isfile(osp.join(ROOT, config))
 
 
-def test_table_lists_arms_with_paper_reference(tool):
-    rows = [dict(arm='none', name='no pre-training', mpjpe_mm=40.04,
-                 p_mpjpe_mm=30.0),
-            dict(arm='actionpose', name='ActionPose', mpjpe_mm=38.0,
-                 p_mpjpe_mm=29.0)]
-    text = tool.table(rows)
-    assert '| no pre-training | 40.0 | 30.0 | 43.1 |' in text
-    assert '| ActionPose | 38.0 | 29.0 | - |' in text
+def _merged(config, options):
+    """The config as tools/train.py builds it with ``--cfg-options``."""
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    parsed = {}
+    action = DictAction(option_strings=['--cfg-options'], dest='o')
+    ns = type('NS', (), {})()
+    action(None, ns, options)
+    parsed = ns.o
+    cfg.merge_from_dict(parsed)
+    return cfg
+
+
+def _tiny_h36m(tmp_path):
+    from mpm.datasets.synthetic import generate_synthetic_h36m
+    root = str(tmp_path / 'h36m')
+    generate_synthetic_h36m(root, seed=0, num_frames=80,
+                            subjects=['S1', 'S5', 'S9'],
+                            actions=['Walking', 'Waving'], trials=1)
+    return root
+
+
+def test_fraction_and_subject_subsetting(tool, tmp_path):
+    from mmengine.registry import init_default_scope
+
+    from mpm.registry import DATASETS
+    init_default_scope('mpm')
+    root = _tiny_h36m(tmp_path)
+    args = tool.parse_args(['--finetune-fraction', '0.25',
+                            '--finetune-subjects', 'S1', 'S5',
+                            '--data-root', root])
+    full = DATASETS.build(_merged(
+        tool.LIFTER, tool.data_options(root) + tool.subset_options(
+            1.0, ['S1', 'S5'])).train_dataloader.dataset)
+    options = tool.finetune_options(0, None, args)
+    cfg = _merged(tool.LIFTER, options)
+    sub = DATASETS.build(cfg.train_dataloader.dataset)
+    # Per sequence and camera a contiguous quarter of the centres.
+    assert {sub[i]['meta']['subject'] for i in range(len(sub))} == {'S1',
+                                                                    'S5'}
+    assert len(full) == 2 * 2 * 4 * 40  # subjects x seqs x cams x frames
+    assert len(sub) == 2 * 2 * 4 * 10
+    frames = sorted({sub[i]['meta']['frame'] for i in range(len(sub))
+                     if sub[i]['meta']['sequence'] == 'Walking'
+                     and sub[i]['meta']['subject'] == 'S1'})
+    assert frames == list(range(frames[0], frames[0] + 10))
+    # Deterministic: the same windows in every arm and seed.
+    again = DATASETS.build(_merged(tool.LIFTER, tool.finetune_options(
+        1, 'x.pth', args)).train_dataloader.dataset)
+    np.testing.assert_array_equal(again[7]['keypoints_3d'],
+                                  sub[7]['keypoints_3d'])
+    # Stage I options never subset: the pre-training data stays whole.
+    assert not any('subset' in o for o in tool.stage1_options('2d3d', args))
+    with pytest.raises(ValueError, match='finetune-fraction'):
+        tool.subset_options(0.0, ['S1'])
+
+
+def test_transfer_lr_mult_and_init(tool, tmp_path):
+    args = tool.parse_args(['--transfer-lr-mult', '0.1'])
+    cfg = _merged(tool.LIFTER, tool.finetune_options(0, 'w/p.pth', args))
+    assert cfg.model.init_cfg == dict(type='PretrainedParts',
+                                      checkpoint='w/p.pth')
+    keys = cfg.optim_wrapper.paramwise_cfg.custom_keys
+    assert keys.encoder.lr_mult == 0.1 and keys.trunk.lr_mult == 0.1
+    probe = _merged(tool.PROBE, tool.finetune_options(0, 'w/p.pth', args,
+                                                      probe=True))
+    assert probe.custom_hooks == [dict(type='FreezePartsHook',
+                                       parts=['encoder', 'trunk'])]
+    assert 'paramwise_cfg' not in probe.optim_wrapper
+
+
+def test_json_contract_on_a_tiny_budget(tool, tmp_path, monkeypatch):
+    """Every stage is a subprocess; here each command writes what the real
+    tools write (a checkpoint pointer, metrics.json with numbers that depend
+    on arm, seed and test set), so the aggregation and the file are
+    checked end to end in a few milliseconds."""
+    data = tmp_path / 'data'
+    corpus = tmp_path / 'corpus'
+    os.makedirs(data)
+    os.makedirs(corpus)
+    (data / 'data_3d_h36m.npz').write_bytes(b'')
+    (corpus / 'motion_corpus_h36m_50fps.npz').write_bytes(b'')
+    calls = []
+
+    def fake_run(cmd):
+        calls.append(cmd)
+        work = cmd[cmd.index('--work-dir') + 1] if '--work-dir' in cmd \
+            else None
+        if cmd[1] == 'tools/train.py':
+            os.makedirs(work, exist_ok=True)
+            with open(osp.join(work, 'last_checkpoint'), 'w') as f:
+                f.write(osp.join(work, 'iter_1.pth'))
+        elif cmd[1] == 'tools/test.py':
+            os.makedirs(work, exist_ok=True)
+            seed = int(work.split('seed')[1].split(os.sep)[0])
+            base = 50.0 if '/none/' in work else 40.0
+            base += 10.0 if 'corpus' in cmd[2] else 0.0
+            base += 5.0 if '/probe/' in work else 0.0
+            with open(osp.join(work, 'metrics.json'), 'w') as f:
+                json.dump(dict(mpjpe_mm=base + seed,
+                               p_mpjpe_mm=base / 2 + seed), f)
+
+    monkeypatch.setattr(tool, 'run', fake_run)
+    out = tmp_path / 'out.json'
+    tool.main(['--arms', 'none', '2d3d', '--seeds', '0', '1', '2',
+               '--finetune-fraction', '0.05', '--pretrain-iters', '2',
+               '--finetune-iters', '2', '--probe', '--data-root', str(data),
+               '--corpus-root', str(corpus), '--work-dir',
+               str(tmp_path / 'w'), '--json', str(out)])
+    result = json.loads(out.read_text())
+    assert set(result) >= {'arms', 'settings'}
+    assert list(result['arms']) == ['none', '2d3d']
+    assert result['arms']['none']['mpjpe_mm'] == [50.0, 51.0, 52.0]
+    assert result['arms']['2d3d']['mpjpe_mm'] == [40.0, 41.0, 42.0]
+    assert result['arms']['2d3d']['p_mpjpe_mm'] == [20.0, 21.0, 22.0]
+    assert result['arms']['2d3d']['corpus_mpjpe_mm'] == [50.0, 51.0, 52.0]
+    assert result['probe']['2d3d']['mpjpe_mm'] == [45.0, 46.0, 47.0]
+    assert result['settings']['finetune_fraction'] == 0.05
+    assert result['settings']['seeds'] == [0, 1, 2]
+    # One stage I per seed for 2d3d only; the fraction reaches stage II
+    # only.
+    stage1 = [c for c in calls if c[1] == 'tools/train.py'
+              and c[2] == tool.ARMS['2d3d'][1]]
+    assert len(stage1) == 3
+    assert not any('subset' in o for c in stage1 for o in c)
+    stage2 = [c for c in calls if c[1] == 'tools/train.py'
+              and c[2] == tool.LIFTER]
+    assert len(stage2) == 6
+    assert all('train_dataloader.dataset.subset=0.05' in c for c in stage2)
+
+
+def test_table_lists_mean_and_std(tool):
+    arms = dict(none=dict(mpjpe_mm=[40.0, 42.0], p_mpjpe_mm=[30.0, 30.0],
+                          corpus_mpjpe_mm=[80.0, 80.0],
+                          corpus_p_mpjpe_mm=[60.0, 62.0]))
+    text = tool.table(arms)
+    assert ('| no pre-training | 2 | 41.0 ± 1.0 | 30.0 ± 0.0 | 80.0 ± 0.0 | '
+            '61.0 ± 1.0 |') in text
 
 
 def test_missing_data_is_a_clear_error(tool, tmp_path):
     with pytest.raises(SystemExit, match='make data'):
         tool.main(['--data-root', str(tmp_path / 'nowhere'),
                    '--work-dir', str(tmp_path / 'w')])
+
+
+def test_merge_runs_of_single_seeds(tool, tmp_path):
+    settings = dict(finetune_fraction=0.05, arms=['none'], seeds=[0],
+                    work_dir='w', pretrain_iters=4)
+    paths = []
+    for seed, value in ((0, 50.0), (1, 52.0)):
+        path = tmp_path / f's{seed}.json'
+        path.write_text(json.dumps(dict(
+            arms=dict(none=dict(mpjpe_mm=[value], p_mpjpe_mm=[value / 2])),
+            settings=dict(settings, seeds=[seed]))))
+        paths.append(str(path))
+    out = tmp_path / 'merged.json'
+    tool.main(['--merge', *paths, '--json', str(out)])
+    merged = json.loads(out.read_text())
+    assert merged['arms']['none']['mpjpe_mm'] == [50.0, 52.0]
+    assert merged['settings']['seeds'] == [0, 1]
+    other = tmp_path / 'other.json'
+    other.write_text(json.dumps(dict(
+        arms={}, settings=dict(settings, finetune_fraction=1.0, seeds=[2]))))
+    with pytest.raises(ValueError, match='finetune_fraction'):
+        tool.merge(paths + [str(other)])
+
+
+def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
+    data, corpus = tmp_path / 'data', tmp_path / 'corpus'
+    os.makedirs(data)
+    os.makedirs(corpus)
+    (data / 'data_3d_h36m.npz').write_bytes(b'')
+    (corpus / 'motion_corpus_h36m_50fps.npz').write_bytes(b'')
+    work = tmp_path / 'w'
+    for test, value in (('test_h36m', 40.0), ('test_corpus', 70.0)):
+        d = work / 'seed1' / '2d3d' / 'finetune' / test
+        os.makedirs(d)
+        (d / 'metrics.json').write_text(json.dumps(
+            dict(mpjpe_mm=value, p_mpjpe_mm=value / 2)))
+    # seed 1 / none was stopped before its corpus test: left out.
+    d = work / 'seed1' / 'none' / 'finetune' / 'test_h36m'
+    os.makedirs(d)
+    (d / 'metrics.json').write_text(json.dumps(dict(mpjpe_mm=1.0,
+                                                    p_mpjpe_mm=1.0)))
+    out = tmp_path / 'c.json'
+    result = tool.main(['--collect', '--arms', '2d3d', 'none', '--seeds', '1',
+                        '--data-root', str(data), '--corpus-root',
+                        str(corpus), '--work-dir', str(work), '--json',
+                        str(out)])
+    assert result['arms'] == {'2d3d': dict(
+        mpjpe_mm=[40.0], p_mpjpe_mm=[20.0], corpus_mpjpe_mm=[70.0],
+        corpus_p_mpjpe_mm=[35.0])}
+    assert result['settings']['arms'] == ['2d3d']
+    # Joined with a run of the other arm (same settings but arms).
+    other = tmp_path / 'n.json'
+    other.write_text(json.dumps(dict(
+        arms=dict(none=dict(mpjpe_mm=[50.0], p_mpjpe_mm=[25.0])),
+        settings=dict(result['settings'], arms=['none']))))
+    merged = tool.merge([str(out), str(other)])
+    assert merged['settings']['arms'] == ['2d3d', 'none']
+    assert merged['arms']['none']['mpjpe_mm'] == [50.0]

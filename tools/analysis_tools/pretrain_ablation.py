@@ -1,24 +1,50 @@
-"""MPM Table 6 at small scale: stage II with no pre-training, 2D-only and
-2D + 3D stage I pre-training (and ActionPose pre-training), same fine-tuning
-budget and seed.
+"""Does stage I pay? MPM Table 6 at demo scale as a transfer protocol.
 
-    python tools/analysis_tools/pretrain_ablation.py [--work-dir DIR]
-        [--pretrain-iters N] [--finetune-iters M] [--seed S]
-        [--arms none 2d 2d3d actionpose] [--data-root data/synthetic_h36m]
+    python tools/analysis_tools/pretrain_ablation.py \\
+        [--arms none 2d 2d3d 2d3d_official actionpose] [--seeds 0 1 2] \\
+        [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
+        [--pretrain-iters N] [--finetune-iters M] [--finetune-warmup W] \\
+        [--transfer-lr-mult X] [--probe] [--json OUT] [--work-dir DIR]
+    python tools/analysis_tools/pretrain_ablation.py --merge A.json B.json \
+        --json OUT      # seeds or arms run separately (e.g. in parallel)
+    python tools/analysis_tools/pretrain_ablation.py --collect ...  # the
+        # arms and seeds a stopped run finished, from its --work-dir
 
-Each arm runs ``tools/train.py`` (stage I: ``configs/demo/pretrain.py``,
-``configs/demo/pretrain_2d_only.py`` or ``configs/demo/actionpose_pretrain.py``
-), publishes the stage I checkpoint,
-fine-tunes ``configs/demo/finetune.py`` from it (the ``none`` arm:
-``configs/demo/lifter.py`` from random weights) and tests with
-``tools/test.py``. Prints a markdown table (MPJPE / P-MPJPE in mm per arm)
-and writes ``DIR/table6.json``. The paper's ordering (Human3.6M, 243
-frames): no pre-training 43.1 > 2D only 42.9 > 2D + 3D 42.3 mm.
+For every seed and arm: stage I (``2d``: ``configs/demo/pretrain_2d_only.py``,
+``2d3d``: ``configs/demo/pretrain_corpus.py`` (paper preset),
+``2d3d_official``: ``configs/demo/pretrain_official.py``, ``actionpose``:
+``configs/demo/actionpose_pretrain.py``) on *all* synthetic Human3.6M
+training windows plus the built-in motion corpus (ActionPose: Human3.6M
+only, it needs action labels), then stage II (``configs/demo/lifter.py``,
+encoder + trunk from stage I; ``none``: random weights) on a deterministic
+fraction of the training windows (``--finetune-fraction``: per sequence a
+contiguous chunk of that fraction of the frames, the same chunk for every
+arm and seed; ``--finetune-subjects``), same budget for every arm. Each
+model is tested twice: on S9/S11 of the synthetic Human3.6M (detector-like
+2D) and on the held-out corpus families (``configs/demo/
+lifter_corpus_test.py``: jump, throw, kick, kneel, spin through the
+Human3.6M cameras of S9), which no fine-tuning sees.
+
+``--probe`` adds the frozen-trunk probe (``configs/demo/lifter_probe.py``):
+the lifter's encoder and trunk are frozen (weights, BatchNorm statistics;
+``FreezePartsHook``) and only its
+decoder and heads are trained, on the stage I weights of each pre-trained
+arm and on random weights (``none``): the gap shows whether stage I learned
+features a lifter can read.
+
+Prints mean +- std tables and writes ``--json`` (default
+``DIR/ablation.json``)::
+
+    {"arms": {arm: {"mpjpe_mm": [per seed], "p_mpjpe_mm": [...],
+                    "corpus_mpjpe_mm": [...], "corpus_p_mpjpe_mm": [...],
+                    "seconds": [...]}},
+     "probe": {arm: {...}}, "settings": {...}}
 """
 import argparse
 import json
 import os
 import os.path as osp
+import statistics
 import subprocess
 import sys
 import time
@@ -27,10 +53,17 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ARMS = {
     'none': ('no pre-training', None),
     '2d': ('2D only', 'configs/demo/pretrain_2d_only.py'),
-    '2d3d': ('2D + 3D', 'configs/demo/pretrain.py'),
+    '2d3d': ('2D + 3D (paper schedule)', 'configs/demo/pretrain_corpus.py'),
+    '2d3d_official': ('2D + 3D (official schedule)',
+                      'configs/demo/pretrain_official.py'),
     'actionpose': ('ActionPose', 'configs/demo/actionpose_pretrain.py'),
 }
-PAPER_MM = {'none': 43.1, '2d': 42.9, '2d3d': 42.3, 'actionpose': None}
+PAPER_MM = {'none': 43.1, '2d': 42.9, '2d3d': 42.3, '2d3d_official': 42.3,
+            'actionpose': None}
+LIFTER = 'configs/demo/lifter.py'
+PROBE = 'configs/demo/lifter_probe.py'
+CORPUS_TEST = 'configs/demo/lifter_corpus_test.py'
+H36M_TRAIN = ['S1', 'S5', 'S6', 'S7', 'S8']
 
 
 def run(cmd):
@@ -53,81 +86,313 @@ def schedule_options(iters, warmup):
             f'param_scheduler.1.end={iters}']
 
 
-def run_arm(arm, args):
-    name, pretrain_config = ARMS[arm]
-    work = osp.join(args.work_dir, arm)
-    py = sys.executable
-    seed = f'randomness.seed={args.seed}'
-    start = time.time()
-    if pretrain_config is None:
-        config = 'configs/demo/lifter.py'
-        extra = []
-    else:
-        pre_dir = osp.join(work, 'pretrain')
-        run([py, 'tools/train.py', pretrain_config, '--work-dir', pre_dir,
-             '--cfg-options', seed,
-             f'train_dataloader.dataset.data_root={args.data_root}'] +
-            schedule_options(args.pretrain_iters, 50))
-        with open(osp.join(pre_dir, 'last_checkpoint')) as f:
-            last = f.read().strip()
-        stage1 = osp.join(work, 'pretrain.pth')
-        # This run wrote the checkpoint itself: trusting it is safe.
-        run([py, 'tools/model_converters/publish_model.py', last, stage1,
-             '--no-hash', '--trust-checkpoint'])
-        config = 'configs/demo/finetune.py'
-        extra = [f'model.init_cfg.checkpoint={stage1}']
-    options = [seed, f'train_cfg.val_interval={args.finetune_iters + 1}',
-               f'train_cfg.val_begin={args.finetune_iters + 1}'
-               ] + schedule_options(args.finetune_iters, 100) + data_options(
-                   args.data_root) + extra
-    run([py, 'tools/train.py', config, '--work-dir', work, '--cfg-options'] +
-        options)
+def subset_options(fraction, subjects, subset_seed=0):
+    """Stage II's training windows: a deterministic fraction (per sequence a
+    contiguous chunk of centres, ``Human36mDataset(subset=...)``) of the
+    given subjects' windows."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f'--finetune-fraction must be in (0, 1], got '
+                         f'{fraction}.')
+    subjects = list(subjects)
+    return [f'train_dataloader.dataset.subset={fraction}',
+            f'train_dataloader.dataset.subset_seed={subset_seed}',
+            'train_dataloader.dataset.subjects=[' + ','.join(
+                f"'{s}'" for s in subjects) + ']']
+
+
+def stage1_options(arm, args):
+    """Data paths of a stage I config (mixture: Human3.6M + corpus)."""
+    if arm == 'actionpose':
+        return [f'train_dataloader.dataset.data_root={args.data_root}']
+    return [f'train_dataloader.dataset.datasets.0.data_root={args.data_root}',
+            f'train_dataloader.dataset.datasets.1.data_root='
+            f'{args.corpus_root}']
+
+
+def pretrain(arm, seed, args):
+    """Run stage I of ``arm`` with ``seed``; returns the published file."""
+    work = osp.join(args.stage1_dir or args.work_dir, f'seed{seed}', arm,
+                    'pretrain')
+    stage1 = osp.join(work, 'pretrain.pth')
+    if (args.reuse or args.stage1_dir) and osp.isfile(stage1):
+        print(f'reusing stage I of arm {arm}, seed {seed}: {stage1}')
+        return stage1
+    run([sys.executable, 'tools/train.py', ARMS[arm][1], '--work-dir', work,
+         '--cfg-options', f'randomness.seed={seed}'] +
+        stage1_options(arm, args) + schedule_options(args.pretrain_iters, 50))
     with open(osp.join(work, 'last_checkpoint')) as f:
         last = f.read().strip()
-    run([py, 'tools/test.py', config, last, '--work-dir', work,
-         '--method', name, '--cfg-options'] + options)
+    # This run wrote the checkpoint itself: trusting it is safe.
+    run([sys.executable, 'tools/model_converters/publish_model.py', last,
+         stage1, '--no-hash', '--trust-checkpoint'])
+    return stage1
+
+
+def finetune_options(seed, stage1, args, probe=False):
+    iters = args.finetune_iters
+    options = [f'randomness.seed={seed}',
+               f'train_cfg.val_interval={iters + 1}',
+               f'train_cfg.val_begin={iters + 1}'
+               ] + schedule_options(iters, args.finetune_warmup)
+    options += data_options(args.data_root)
+    options += subset_options(args.finetune_fraction, args.finetune_subjects,
+                              args.subset_seed)
+    if stage1 is not None:
+        options += ['model.init_cfg.type=PretrainedParts',
+                    f'model.init_cfg.checkpoint={stage1}']
+        if args.transfer_lr_mult != 1.0 and not probe:
+            mult = args.transfer_lr_mult
+            options += [
+                'optim_wrapper.paramwise_cfg.custom_keys.encoder.lr_mult='
+                f'{mult}',
+                f'optim_wrapper.paramwise_cfg.custom_keys.trunk.lr_mult='
+                f'{mult}']
+    return options
+
+
+def test(config, checkpoint, work, name, options):
+    run([sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
+         work, '--method', name, '--trust-checkpoint', '--cfg-options'] +
+        options)
     with open(osp.join(work, 'metrics.json')) as f:
-        metrics = json.load(f)
-    return dict(arm=arm, name=name, mpjpe_mm=metrics['mpjpe_mm'],
-                p_mpjpe_mm=metrics['p_mpjpe_mm'],
-                pretrained=metrics.get('pretrained', False),
-                seconds=round(time.time() - start))
+        return json.load(f)
 
 
-def table(rows):
-    lines = ['| stage I | MPJPE (mm) | P-MPJPE (mm) | paper MPJPE (mm, H36M) |',
-             '|---|---:|---:|---:|']
-    for r in rows:
-        paper = PAPER_MM[r['arm']]
-        paper = '-' if paper is None else paper
-        lines.append(f"| {r['name']} | {r['mpjpe_mm']:.1f} | "
-                     f"{r['p_mpjpe_mm']:.1f} | {paper} |")
+def finetune_and_test(arm, seed, stage1, args, probe=False):
+    """Stage II from ``stage1`` (None: random init); both test sets."""
+    kind = 'probe' if probe else 'finetune'
+    work = osp.join(args.work_dir, f'seed{seed}', arm, kind)
+    options = finetune_options(seed, stage1, args, probe)
+    start = time.time()
+    run([sys.executable, 'tools/train.py', PROBE if probe else LIFTER,
+         '--work-dir', work, '--cfg-options'] + options)
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        last = f.read().strip()
+    name = ARMS[arm][0] + (' (frozen-trunk probe)' if probe else '')
+    test_options = [f'randomness.seed={seed}'] + data_options(args.data_root)
+    h36m = test(LIFTER, last, osp.join(work, 'test_h36m'), name,
+                test_options)
+    result = dict(mpjpe_mm=h36m['mpjpe_mm'], p_mpjpe_mm=h36m['p_mpjpe_mm'])
+    if not args.no_corpus_test:
+        corpus = test(CORPUS_TEST, last, osp.join(work, 'test_corpus'), name,
+                      [f'randomness.seed={seed}',
+                       f'test_dataloader.dataset.data_root='
+                       f'{args.corpus_root}'])
+        result.update(corpus_mpjpe_mm=corpus['mpjpe_mm'],
+                      corpus_p_mpjpe_mm=corpus['p_mpjpe_mm'])
+    result['seconds'] = round(time.time() - start)
+    return result
+
+
+def _append(store, arm, result):
+    entry = store.setdefault(arm, {})
+    for key, value in result.items():
+        entry.setdefault(key, []).append(value)
+
+
+def mean_std(values):
+    """'m +- s' (population std over seeds; one seed: just the mean)."""
+    if len(values) == 1:
+        return f'{values[0]:.1f}'
+    return f'{statistics.mean(values):.1f} ± {statistics.pstdev(values):.1f}'
+
+
+def table(arms, title='stage I'):
+    """Markdown table: one row per arm, mean +- std over seeds."""
+    corpus = any('corpus_mpjpe_mm' in v for v in arms.values())
+    head = f'| {title} | seeds | S9/S11 MPJPE (mm) | S9/S11 P-MPJPE (mm) |'
+    rule = '|---|---:|---:|---:|'
+    if corpus:
+        head += ' unseen families MPJPE (mm) | unseen families P-MPJPE (mm) |'
+        rule += '---:|---:|'
+    lines = [head, rule]
+    for arm, v in arms.items():
+        row = (f"| {ARMS[arm][0]} | {len(v['mpjpe_mm'])} | "
+               f"{mean_std(v['mpjpe_mm'])} | {mean_std(v['p_mpjpe_mm'])} |")
+        if corpus:
+            nan = [float('nan')]
+            row += (f" {mean_std(v.get('corpus_mpjpe_mm', nan))}"
+                    f" | {mean_std(v.get('corpus_p_mpjpe_mm', nan))} |")
+        lines.append(row)
     return '\n'.join(lines)
 
 
-def main(argv=None):
+def merge(paths):
+    """Join the JSON files of runs that differ only in their seeds (e.g. one
+    seed per machine) into one result: per arm, the per-seed lists in the
+    order of the files."""
+    results = []
+    for path in paths:
+        with open(path) as f:
+            results.append(json.load(f))
+    ignore = ('seeds', 'seed', 'work_dir', 'json', 'reuse', 'stage1_dir',
+              'merge', 'arms', 'pretrain_configs', 'collect', 'probe',
+              'probe_only')
+
+    def same(r):
+        return {k: v for k, v in r['settings'].items() if k not in ignore}
+
+    for path, r in zip(paths[1:], results[1:]):
+        if same(r) != same(results[0]):
+            diff = sorted(k for k in set(same(r)) | set(same(results[0]))
+                          if same(r).get(k) != same(results[0]).get(k))
+            raise ValueError(f'{path} was run with other settings than '
+                             f'{paths[0]} ({diff}): only the seeds and '
+                             'arms may differ.')
+    merged = dict(arms={}, settings=dict(results[0]['settings']))
+    merged['settings']['seeds'] = list(dict.fromkeys(
+        s for r in results for s in r['settings']['seeds']))
+    merged['settings']['arms'] = list(dict.fromkeys(
+        a for r in results for a in r['settings']['arms']))
+    merged['settings']['pretrain_configs'] = {
+        a: ARMS[a][1] for a in merged['settings']['arms']}
+    merged['settings']['merged_from'] = list(paths)
+    for key in ('arms', 'probe'):
+        for r in results:
+            for arm, values in r.get(key, {}).items():
+                entry = merged.setdefault(key, {}).setdefault(arm, {})
+                for name, per_seed in values.items():
+                    entry.setdefault(name, []).extend(per_seed)
+    return merged
+
+
+def collect(args):
+    """Results of the arms and seeds of ``args`` already tested in
+    ``args.work_dir`` (a run that was stopped, e.g. to run its other arms
+    elsewhere); arms or seeds without both test results are left out."""
+    found = {}
+    for seed in args.seeds:
+        for arm in args.arms:
+            for kind, store in (('finetune', 'arms'), ('probe', 'probe')):
+                work = osp.join(args.work_dir, f'seed{seed}', arm, kind)
+                paths = [osp.join(work, t, 'metrics.json')
+                         for t in ('test_h36m', 'test_corpus')]
+                if not all(osp.isfile(p) for p in paths):
+                    continue
+                h36m, corpus = (json.load(open(p)) for p in paths)
+                _append(found.setdefault(store, {}), arm, dict(
+                    mpjpe_mm=h36m['mpjpe_mm'], p_mpjpe_mm=h36m['p_mpjpe_mm'],
+                    corpus_mpjpe_mm=corpus['mpjpe_mm'],
+                    corpus_p_mpjpe_mm=corpus['p_mpjpe_mm']))
+    return found
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--work-dir', default='work_dirs/ablation_table6')
-    parser.add_argument('--pretrain-iters', type=int, default=1000)
-    parser.add_argument('--finetune-iters', type=int, default=1500)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--arms', nargs='+',
-                        default=['none', '2d', '2d3d'],
+    parser.add_argument('--work-dir', default='work_dirs/pretrain_ablation')
+    parser.add_argument('--arms', nargs='+', default=['none', '2d3d'],
                         choices=list(ARMS))
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0])
+    parser.add_argument('--seed', type=int, default=None,
+                        help='one seed (same as --seeds S)')
+    parser.add_argument('--finetune-fraction', type=float, default=1.0,
+                        help='fraction in (0, 1] of the training windows '
+                        'stage II sees (stage I always sees all)')
+    parser.add_argument('--finetune-subjects', nargs='+', default=H36M_TRAIN,
+                        help='training subjects of stage II')
+    parser.add_argument('--subset-seed', type=int, default=0,
+                        help='seed of the fraction chunks (fixed across '
+                        'seeds and arms)')
+    parser.add_argument('--pretrain-iters', type=int, default=800)
+    parser.add_argument('--finetune-iters', type=int, default=500)
+    parser.add_argument('--finetune-warmup', type=int, default=100,
+                        help='linear warm-up iterations of stage II')
+    parser.add_argument('--transfer-lr-mult', type=float, default=1.0,
+                        help='lr multiplier of the transferred encoder and '
+                        'trunk in stage II (paramwise_cfg)')
+    parser.add_argument('--probe', action='store_true',
+                        help='also run the frozen-trunk probe')
+    parser.add_argument('--probe-only', action='store_true',
+                        help='run only the frozen-trunk probe (no full '
+                        'fine-tuning)')
+    parser.add_argument('--no-corpus-test', action='store_true',
+                        help='skip the test on held-out corpus families')
+    parser.add_argument('--reuse', action='store_true',
+                        help='reuse stage I checkpoints already in the work '
+                        'dir (same seed and arm)')
+    parser.add_argument('--stage1-dir', default=None,
+                        help='work dir of an earlier run whose stage I '
+                        'checkpoints (same seeds and arms, same '
+                        '--pretrain-iters) are reused, e.g. to fine-tune '
+                        'with another fraction; missing ones are trained '
+                        'there')
     parser.add_argument('--data-root', default='data/synthetic_h36m')
+    parser.add_argument('--corpus-root', default='data/motion_corpus')
+    parser.add_argument('--collect', action='store_true',
+                        help='train nothing: tabulate the arms and seeds '
+                        'already tested in --work-dir')
+    parser.add_argument('--merge', nargs='+', default=None,
+                        metavar='JSON', help='only merge the JSON files of '
+                        'runs that differ in their seeds into --json and '
+                        'print the tables')
+    parser.add_argument('--json', default=None,
+                        help='output JSON (default WORK_DIR/ablation.json)')
     args = parser.parse_args(argv)
+    if args.seed is not None:
+        args.seeds = [args.seed]
+    return args
+
+
+def report(result, out):
+    """Print the tables of ``result`` and write it to ``out``."""
+    text = table(result['arms']) if result['arms'] else ''
+    if result.get('probe'):
+        text += '\n\nFrozen-trunk probe (only decoder and heads trained):\n\n'
+        text += table(result['probe'], 'encoder + trunk from')
+    print('\n' + text)
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    with open(out, 'w') as f:
+        json.dump(result, f, indent=2)
+    print(f'written to {out}')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.merge:
+        if not args.json:
+            sys.exit('--merge needs --json OUT')
+        result = merge(args.merge)
+        report(result, args.json)
+        return result
     if not osp.exists(osp.join(ROOT, args.data_root, 'data_3d_h36m.npz')):
         sys.exit(f'no data at {args.data_root}: run `make data` (the built-in '
                  'synthetic Human3.6M) or pass --data-root')
+    corpus_file = osp.join(ROOT, args.corpus_root,
+                           'motion_corpus_h36m_50fps.npz')
+    if not osp.exists(corpus_file):
+        sys.exit(f'no motion corpus at {args.corpus_root}: run `python tools/'
+                 'dataset_converters/make_motion_corpus.py --out-dir '
+                 f'{args.corpus_root}` (or `make data`) or pass '
+                 '--corpus-root')
+    try:
+        subset_options(args.finetune_fraction, args.finetune_subjects)
+    except ValueError as e:
+        sys.exit(str(e))
     os.makedirs(args.work_dir, exist_ok=True)
-    rows = [run_arm(arm, args) for arm in args.arms]
-    text = table(rows)
-    print('\n' + text)
-    out = osp.join(args.work_dir, 'table6.json')
-    with open(out, 'w') as f:
-        json.dump(dict(rows=rows, args=vars(args)), f, indent=2)
-    print(f'written to {out}')
-    return rows
+    arms, probes = {}, {}
+    if args.collect:
+        found = collect(args)
+        arms, probes = found.get('arms', {}), found.get('probe', {})
+        args.arms = [a for a in args.arms if a in arms or a in probes]
+    for seed in ([] if args.collect else args.seeds):
+        for arm in args.arms:
+            stage1 = None if ARMS[arm][1] is None else pretrain(
+                arm, seed, args)
+            if not args.probe_only:
+                _append(arms, arm, finetune_and_test(arm, seed, stage1,
+                                                     args))
+            if (args.probe or args.probe_only) and arm != 'actionpose':
+                _append(probes, arm, finetune_and_test(arm, seed, stage1,
+                                                       args, probe=True))
+    settings = {k: v for k, v in vars(args).items()
+                if k not in ('json', 'merge', 'collect')}
+    settings.update(finetune_config=LIFTER, corpus_test_config=CORPUS_TEST,
+                    pretrain_configs={a: ARMS[a][1] for a in args.arms})
+    result = dict(arms=arms, settings=settings)
+    if probes:
+        result['probe'] = probes
+    report(result, args.json or osp.join(args.work_dir, 'ablation.json'))
+    return result
 
 
 if __name__ == '__main__':

@@ -168,7 +168,8 @@ def synthesize_sequence(main: str, rng: np.random.Generator,
     for key, std in (('pitch', 4), ('neck_flex', 6), ('spine_flex', 3)):
         ch[key] = ch[key] + rng.normal(0.0, std) * _DEG
     for side in ('r', 'l'):
-        ch['elbow_' + side] = ch['elbow_' + side] + abs(rng.normal(0, 8)) * _DEG
+        bend = abs(rng.normal(0, 8)) * _DEG
+        ch['elbow_' + side] = ch['elbow_' + side] + bend
         ch['hip_abd_' + side] = ch['hip_abd_' + side] + rng.normal(0, 2) * _DEG
     yaw_rate = np.zeros(n)
     flight = np.zeros(n)

@@ -3,7 +3,8 @@
 Importing this package only registers the classes; matplotlib is loaded when
 a hook first draws.
 """
+from .freeze_parts_hook import FreezePartsHook
 from .pose_visualization_hook import PoseVisualizationHook
 from .resume_state_hook import ResumeStateHook
 
-__all__ = ['PoseVisualizationHook', 'ResumeStateHook']
+__all__ = ['FreezePartsHook', 'PoseVisualizationHook', 'ResumeStateHook']

@@ -134,7 +134,7 @@ def _mask_vector(channels: int) -> nn.Parameter:
 # MPM stage I
 # --------------------------------------------------------------------------
 
-MODALITY_SCHEDULES = ('alternate', 'both')
+MODALITY_SCHEDULES = ('alternate', 'both', 'mixed')
 
 
 @MODELS.register_module()
@@ -171,8 +171,13 @@ class MaskedPoseModeling(PoseAlgorithm):
         (default), the 2D branch on even and the 3D branch on odd training
         calls of ``loss`` (a counter in the model), so 2D and 3D windows are
         used with the same frequency and never as pairs; ``'both'`` runs both
-        branches on every batch. With Human3.6M the 3D windows are the
-        dataset's root-relative camera-frame poses.
+        branches on every batch; ``'mixed'`` (the official code's schedule)
+        gives every window to exactly one branch: half of the paired windows
+        (alternately, by position in the batch) go to the 2D branch as
+        2D-only windows, the other half to the 3D branch as 3D-only windows,
+        one-modality windows to their branch, and both losses are summed at
+        every step. With Human3.6M the 3D windows are the dataset's
+        root-relative camera-frame poses.
     The alternation leaves the other branch's parameters without gradient:
     DDP needs ``find_unused_parameters=True`` (set in the base config).
 
@@ -190,7 +195,7 @@ class MaskedPoseModeling(PoseAlgorithm):
         loss: per-joint loss config (``MPJPELoss``).
         lambda_m2m, lambda_m3m: loss weights.
         lift_pretext, decoder_lift, lambda_lift: the lifting pretext.
-        modality_schedule: 'alternate' or 'both' (see above).
+        modality_schedule: 'alternate', 'both' or 'mixed' (see above).
         loss_on: 'all' or 'hidden'.
         drop_frames: drop hidden frames before the temporal trunk.
         root_index: root joint (for the lifting pretext).
@@ -329,9 +334,35 @@ class MaskedPoseModeling(PoseAlgorithm):
         flags = torch.as_tensor(flags, device=x.device).bool()
         return x[flags]
 
+    @staticmethod
+    def _mixed_flags(inputs: Optional[torch.Tensor],
+                     data_samples: dict) -> dict:
+        """``data_samples`` with ``has_2d`` / ``has_3d`` set so that every
+        window feeds one branch: paired windows alternate 2D, 3D, 2D, ...
+        in batch order (the ``'mixed'`` schedule)."""
+        gt = data_samples.get('keypoints_3d')
+        if inputs is None or gt is None:
+            return data_samples
+        batch = gt.shape[0]
+
+        def flags(key):
+            value = data_samples.get(key)
+            if value is None:
+                return torch.ones(batch, dtype=torch.bool, device=gt.device)
+            return torch.as_tensor(value, device=gt.device).bool()
+
+        has_2d, has_3d = flags('has_2d'), flags('has_3d')
+        paired = has_2d & has_3d
+        to_3d = paired & (torch.cumsum(paired.long(), 0) % 2 == 0)
+        out = dict(data_samples)
+        out['has_2d'] = has_2d & ~to_3d
+        out['has_3d'] = has_3d & ~(paired & ~to_3d)
+        return out
+
     def _branches_for_step(self, available: Dict[str, torch.Tensor]
                            ) -> List[str]:
-        if len(available) < 2 or self.modality_schedule == 'both':
+        if len(available) < 2 or self.modality_schedule in ('both',
+                                                           'mixed'):
             return sorted(available)
         step = self.num_paired_steps
         if self.training:
@@ -345,6 +376,8 @@ class MaskedPoseModeling(PoseAlgorithm):
 
     def loss(self, inputs: Optional[torch.Tensor],
              data_samples: Optional[dict]) -> Dict[str, torch.Tensor]:
+        if self.modality_schedule == 'mixed':
+            data_samples = self._mixed_flags(inputs, data_samples or {})
         available = self._available(inputs, data_samples)
         if not available:
             raise ValueError(
