@@ -70,6 +70,17 @@ custom_hooks = [dict(type='FaultHook', marker={marker!r}, {where})]
 '''
 
 
+@pytest.fixture(scope='module', autouse=True)
+def one_thread():
+    """The killed runs are subprocesses with OMP_NUM_THREADS=1; bitwise
+    equality of final weights holds only at the same thread count (a GEMM's
+    reduction order depends on it), so the in-process runs use one too."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(autouse=True)
 def reset_trust():
     yield
