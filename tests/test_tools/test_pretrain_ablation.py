@@ -1,5 +1,6 @@
 """tools/analysis_tools/pretrain_ablation.py: schedules, subsetting, the
 JSON contract and the tables."""
+import argparse
 import importlib.util
 import json
 import os
@@ -239,3 +240,17 @@ def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
     merged = tool.merge([str(out), str(other)])
     assert merged['settings']['arms'] == ['2d3d', 'none']
     assert merged['arms']['none']['mpjpe_mm'] == [50.0]
+
+
+@pytest.mark.parametrize('arm', ['2d3d', 'actionpose', 'actionpose_shuffled'])
+def test_stage1_options_fit_the_arm_config(tool, arm):
+    """Every pre-training arm reads the synthetic Human3.6M and the corpus
+    from the given roots; only the shuffled ActionPose arm shuffles the
+    label embeddings."""
+    args = argparse.Namespace(data_root='/d/h36m', corpus_root='/d/corpus')
+    cfg = _merged(tool.ARMS[arm][1], tool.stage1_options(arm, args))
+    roots = [d['data_root'] for d in cfg.train_dataloader.dataset.datasets]
+    assert roots == ['/d/h36m', '/d/corpus']
+    if arm.startswith('actionpose'):
+        assert cfg.model.get('shuffle_text_embeddings', False) == (
+            arm == 'actionpose_shuffled')

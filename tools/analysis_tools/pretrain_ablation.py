@@ -1,7 +1,8 @@
 """Does stage I pay? MPM Table 6 at demo scale as a transfer protocol.
 
     python tools/analysis_tools/pretrain_ablation.py \\
-        [--arms none 2d 2d3d 2d3d_official actionpose] [--seeds 0 1 2] \\
+        [--arms none 2d 2d3d 2d3d_official actionpose actionpose_shuffled] \\
+        [--seeds 0 1 2] \\
         [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
         [--pretrain-iters N] [--finetune-iters M] [--finetune-warmup W] \\
         [--transfer-lr-mult X] [--probe] [--json OUT] [--work-dir DIR]
@@ -13,9 +14,10 @@
 For every seed and arm: stage I (``2d``: ``configs/demo/pretrain_2d_only.py``,
 ``2d3d``: ``configs/demo/pretrain_corpus.py`` (paper preset),
 ``2d3d_official``: ``configs/demo/pretrain_official.py``, ``actionpose``:
-``configs/demo/actionpose_pretrain.py``) on *all* synthetic Human3.6M
-training windows plus the built-in motion corpus (ActionPose: Human3.6M
-only, it needs action labels), then stage II (``configs/demo/lifter.py``,
+``configs/demo/actionpose_pretrain_corpus.py``, the shipped MiniLM
+embeddings of the per-frame action labels; ``actionpose_shuffled``: the same
+with the embeddings shuffled across labels) on *all* synthetic Human3.6M
+training windows plus the built-in motion corpus, then stage II (``configs/demo/lifter.py``,
 encoder + trunk from stage I; ``none``: random weights) on a deterministic
 fraction of the training windows (``--finetune-fraction``: per sequence a
 contiguous chunk of that fraction of the frames, the same chunk for every
@@ -56,10 +58,18 @@ ARMS = {
     '2d3d': ('2D + 3D (paper schedule)', 'configs/demo/pretrain_corpus.py'),
     '2d3d_official': ('2D + 3D (official schedule)',
                       'configs/demo/pretrain_official.py'),
-    'actionpose': ('ActionPose', 'configs/demo/actionpose_pretrain.py'),
+    'actionpose': ('ActionPose', 'configs/demo/actionpose_pretrain_corpus.py'),
+    'actionpose_shuffled': ('ActionPose, shuffled label embeddings',
+                            'configs/demo/actionpose_pretrain_corpus.py'),
+}
+#: Stage I options that make an arm differ from another of the same config.
+ARM_OPTIONS = {
+    # Same vectors at the wrong labels: does the meaning help, or only the
+    # label identity?
+    'actionpose_shuffled': ['model.shuffle_text_embeddings=True'],
 }
 PAPER_MM = {'none': 43.1, '2d': 42.9, '2d3d': 42.3, '2d3d_official': 42.3,
-            'actionpose': None}
+            'actionpose': None, 'actionpose_shuffled': None}
 LIFTER = 'configs/demo/lifter.py'
 PROBE = 'configs/demo/lifter_probe.py'
 CORPUS_TEST = 'configs/demo/lifter_corpus_test.py'
@@ -101,12 +111,11 @@ def subset_options(fraction, subjects, subset_seed=0):
 
 
 def stage1_options(arm, args):
-    """Data paths of a stage I config (mixture: Human3.6M + corpus)."""
-    if arm == 'actionpose':
-        return [f'train_dataloader.dataset.data_root={args.data_root}']
+    """Data paths of a stage I config (mixture: Human3.6M + corpus) and the
+    arm's own options (:data:`ARM_OPTIONS`)."""
     return [f'train_dataloader.dataset.datasets.0.data_root={args.data_root}',
             f'train_dataloader.dataset.datasets.1.data_root='
-            f'{args.corpus_root}']
+            f'{args.corpus_root}'] + ARM_OPTIONS.get(arm, [])
 
 
 def pretrain(arm, seed, args):
@@ -381,7 +390,7 @@ def main(argv=None):
             if not args.probe_only:
                 _append(arms, arm, finetune_and_test(arm, seed, stage1,
                                                      args))
-            if (args.probe or args.probe_only) and arm != 'actionpose':
+            if (args.probe or args.probe_only) and not arm.startswith('actionpose'):
                 _append(probes, arm, finetune_and_test(arm, seed, stage1,
                                                        args, probe=True))
     settings = {k: v for k, v in vars(args).items()
