@@ -21,13 +21,4 @@ corpus_3d = dict(
     modality='3d',
     camera='virtual',
     seed=0)
-corpus_paired = dict(
-    type='AmassDataset',
-    data_root=corpus_data_root,
-    ann_file=corpus_ann_file,
-    seq_len=243,
-    dilation=2,
-    modality='both',
-    camera='virtual',
-    num_views=4,
-    seed=0)
+corpus_paired = dict(corpus_3d, modality='both', num_views=4)
