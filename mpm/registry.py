@@ -19,8 +19,9 @@ visualisation backends, runners, model wrappers, weight initialisers,
 evaluators, functions, inferencers, task utils, strategies) get an ``mpm``
 child too, as mmpose does: MMEngine searches every registry in the config's
 ``default_scope`` and warns (``Failed to search registry with scope "mpm"
-...``) for each one without an ``mpm`` child. They hold nothing of mpm's
-own and find MMEngine's components through their parent.
+...``) for each one without an ``mpm`` child. They find MMEngine's
+components through their parent and hold nothing of mpm's own, except the
+weight initialisers (``PretrainedParts``, the stage I -> II transfer).
 """
 import difflib
 from typing import Any, Iterable, List, Optional
@@ -169,7 +170,11 @@ RUNNER_CONSTRUCTORS = runner_child(MMENGINE_RUNNER_CONSTRUCTORS)
 LOOPS = runner_child(MMENGINE_LOOPS)
 DATA_SAMPLERS = runner_child(MMENGINE_DATA_SAMPLERS)
 MODEL_WRAPPERS = runner_child(MMENGINE_MODEL_WRAPPERS)
-WEIGHT_INITIALIZERS = runner_child(MMENGINE_WEIGHT_INITIALIZERS)
+#: Weight initialisers for ``init_cfg``: MMEngine's (through the parent) and
+#: mpm's ``PretrainedParts``.
+WEIGHT_INITIALIZERS = MPMRegistry(
+    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS, scope='mpm',
+    locations=['mpm.models.pretrained_parts'])
 OPTIMIZERS = runner_child(MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = runner_child(MMENGINE_OPTIM_WRAPPERS)
 OPTIM_WRAPPER_CONSTRUCTORS = runner_child(

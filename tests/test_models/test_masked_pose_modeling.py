@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-import mpm.models.algorithms.masked_pose_modeling as mpm_module
+import mpm.models.pretrained_parts as pretrained_parts
 from mpm.models.algorithms.masked_pose_modeling import (
     load_pretrained_parts, visible_frame_index)
 from mpm.models.decoders import restore_frames
@@ -377,7 +377,7 @@ def test_stage2_init_cfg_loads_encoder_and_trunk(tmp_path, init):
 
 def test_load_pretrained_parts_reports_every_key(tmp_path, monkeypatch):
     logged = []
-    monkeypatch.setattr(mpm_module, 'print_log',
+    monkeypatch.setattr(pretrained_parts, 'print_log',
                         lambda msg, **kw: logged.append(msg))
     stage1, path = stage1_checkpoint(tmp_path)
     lifter = MODELS.build(tiny_lifter())

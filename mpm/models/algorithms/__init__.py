@@ -1,8 +1,9 @@
 """Algorithms (MODELS): stage I / II models built from registered parts."""
 from .actionpose_pretrain import ActionPosePretrain
 from .base import PoseAlgorithm
-from .masked_pose_modeling import (MaskedPoseModeling, PretrainedPartsInit,
-                                   load_pretrained_parts)
+from mpm.models.pretrained_parts import (PretrainedPartsInit,
+                                         load_pretrained_parts)
+from .masked_pose_modeling import MaskedPoseModeling
 from .lifting_completion import LiftingCompletion
 from .pose_completion import PoseCompletion, completion_key_map
 from .pose_lifter import PoseLifter

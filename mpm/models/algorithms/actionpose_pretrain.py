@@ -10,11 +10,11 @@ from torch import nn
 from mpm.utils.action_labels import ActionVocabulary
 from mpm.models.augmentations import DetectorNoise  # noqa: F401 (registers)
 from mpm.models.maskers import build_masker
+from mpm.models.utils import (encode_masked, new_mask_vector, split_batch_meta,
+                              zero_root)
 from mpm.registry import (DECODERS, ENCODERS, LOSSES, MODELS, TEXT_ENCODERS,
                           TRUNKS)
 from .base import PoseAlgorithm
-from .masked_pose_modeling import _mask_vector, encode_masked
-from .pose_lifter import split_batch_meta, zero_root
 
 #: ActionPose's default masking: per sample one of spatio-temporal joint
 #: masking (MPM), whole body parts, or one contiguous time window.
@@ -158,7 +158,7 @@ class ActionPosePretrain(PoseAlgorithm):
                              f'{self.decoder.out_channels}')
         self.masker = build_masker(masker)
         self.noise = MODELS.build(noise) if noise else None
-        self.mask_vector = _mask_vector(self.encoder.in_channels)
+        self.mask_vector = new_mask_vector(self.encoder.in_channels)
         width = self._trunk_width()
         self.pool_norm = nn.LayerNorm(width)
         num_classes = len(self.vocabulary)

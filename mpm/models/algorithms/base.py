@@ -5,6 +5,7 @@ from typing import List, Optional, Union
 
 import torch
 from mmengine.model import BaseModel
+from mmengine.registry import DefaultScope
 
 MODES = ('tensor', 'loss', 'predict')
 
@@ -31,6 +32,12 @@ class PoseAlgorithm(BaseModel):
             data_preprocessor = dict(type='PoseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
+
+    def init_weights(self) -> None:
+        """Apply ``init_cfg`` in the ``mpm`` scope, so that mpm's
+        initialisers (``PretrainedParts``) are found without a runner."""
+        with DefaultScope.overwrite_default_scope('mpm'):
+            super().init_weights()
 
     def forward(self, inputs: Optional[torch.Tensor] = None,
                 data_samples: Optional[dict] = None, mode: str = 'tensor'):

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from mpm.models.maskers import OcclusionMasker, build_masker, sample_seed
-from .pose_lifter import split_batch_meta
+from mpm.models.utils import split_batch_meta
 
 
 def occlusion_choice(settings: Sequence[str]) -> dict:

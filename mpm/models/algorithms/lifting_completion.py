@@ -4,9 +4,9 @@ from typing import Dict, Optional, Sequence, Union
 import torch
 
 from mpm.models.maskers import TABLE3_SETTINGS, build_masker
+from mpm.models.utils import new_mask_vector
 from mpm.registry import MODELS
 from .completion_eval import OcclusionEvaluation, occlusion_choice
-from .masked_pose_modeling import _mask_vector
 from .pose_lifter import PoseLifter
 
 
@@ -66,7 +66,7 @@ class LiftingCompletion(OcclusionEvaluation, PoseLifter):
             raise ValueError(
                 'LiftingCompletion completes 2D input: it needs an encoder '
                 f'with in_channels=2, got {self.encoder.in_channels}')
-        self.mask_vector_2d = _mask_vector(self.encoder.in_channels)
+        self.mask_vector_2d = new_mask_vector(self.encoder.in_channels)
         self.train_masker = build_masker(
             train_masker or occlusion_choice(TABLE3_SETTINGS))
         self.init_evaluation(eval_settings or TABLE3_SETTINGS, eval_seed)

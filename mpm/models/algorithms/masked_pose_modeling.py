@@ -1,138 +1,27 @@
 """Stage I of MPM: masked 2D and 3D pose modeling with a shared trunk.
 
-Besides :class:`MaskedPoseModeling` this module holds the pieces every masked
-pre-training algorithm shares (:func:`visible_frame_index`,
-:func:`apply_mask_vector`, :func:`encode_masked`) and the stage I -> stage II
-weight transfer (:func:`load_pretrained_parts` and the ``PretrainedParts``
-weight initialiser for ``init_cfg``).
+The masked-encoding helpers this algorithm shares with the others live in
+:mod:`mpm.models.utils.masked_encoding`, the stage I -> stage II weight
+transfer (``PretrainedParts``) in :mod:`mpm.models.pretrained_parts`; both
+are re-exported here under their old names.
 """
-import logging
-import os.path as osp
-import re
-from collections import OrderedDict
-from typing import Dict, List, Mapping, Optional, Tuple, Union
+from typing import Dict, List, Optional, Union
 
 import torch
-from mmengine.logging import print_log
-from mmengine.registry import WEIGHT_INITIALIZERS
 from torch import nn
 
 from mpm.models.maskers import build_masker
+from mpm.models.pretrained_parts import (  # noqa: F401 (old import path)
+    STAGE1_TO_LIFTER, PretrainedPartsInit, load_pretrained_parts,
+    map_state_dict)
+from mpm.models.utils import (  # noqa: F401 (old import path)
+    apply_mask_vector, encode_masked, gather_frames, new_mask_vector,
+    split_batch_meta, visible_frame_index, zero_root)
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from .base import PoseAlgorithm
-from .pose_lifter import split_batch_meta, zero_root
 
-# --------------------------------------------------------------------------
-# Shared masked-encoding pieces
-# --------------------------------------------------------------------------
-
-
-def visible_frame_index(mask: torch.Tensor) -> Optional[torch.Tensor]:
-    """Frames the temporal trunk keeps, in time order.
-
-    A frame is *hidden* when all its joints are masked. Every sample keeps
-    the same number of frames so the batch stays rectangular: ``n_drop`` =
-    the smallest number of hidden frames of any sample; a sample with more
-    hidden frames keeps its earliest extra ones (they reach the trunk as
-    frames of mask vectors) and drops the rest. For fixed-count maskers such
-    as ``TemporalMasker`` / ``SpatioTemporalMasker`` every sample drops
-    exactly its hidden frames.
-
-    Args:
-        mask: (B, T, J) bool, True = hidden.
-
-    Returns:
-        (B, T - n_drop) long frame indices, increasing along each row, or
-        ``None`` when no frame can be dropped.
-    """
-    hidden = mask.all(dim=-1)  # (B, T)
-    num_drop = int(hidden.sum(dim=1).min())
-    if num_drop == 0:
-        return None
-    T = mask.shape[1]
-    if num_drop >= T:
-        raise ValueError('every frame of a sample is hidden: the masker must '
-                         'leave at least one frame visible')
-    # Stable sort: visible frames first (time order), then hidden ones.
-    order = torch.sort(hidden.to(torch.uint8), dim=1, stable=True).indices
-    return order[:, :T - num_drop].sort(dim=1).values
-
-
-def apply_mask_vector(x: torch.Tensor, mask: torch.Tensor,
-                      vector: torch.Tensor) -> torch.Tensor:
-    """Write the learnable ``vector`` (C,) into the hidden joints.
-
-    Shapes: x (B, T, J, C), mask (B, T, J) bool -> (B, T, J, C).
-    """
-    if mask.shape != x.shape[:3]:
-        raise ValueError(f'mask {tuple(mask.shape)} does not match the poses '
-                         f'{tuple(x.shape)} (B, T, J, C)')
-    return torch.where(mask.unsqueeze(-1), vector.to(x.dtype), x)
-
-
-def gather_frames(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """``x[b, index[b]]`` for every sample: (B, T, ...) -> (B, T_sel, ...)."""
-    expanded = index.view(*index.shape, *([1] * (x.dim() - 2))).expand(
-        -1, -1, *x.shape[2:])
-    return torch.gather(x, 1, expanded)
-
-
-def encode_masked(encoder: nn.Module, trunk: nn.Module, x: torch.Tensor,
-                  mask: torch.Tensor, mask_vector: torch.Tensor,
-                  drop_frames: bool = True
-                  ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
-    """Masked poses -> trunk tokens of the visible frames (MAE style).
-
-    1. hidden joints get ``mask_vector``;
-    2. with ``drop_frames``, hidden frames (:func:`visible_frame_index`) are
-       removed *before* the per-frame encoder and spatial MLP, so no
-       computation (and no BatchNorm statistic) is spent on them;
-    3. the temporal transformer adds its positional embedding at each kept
-       frame's original time index and runs on the kept frames only.
-
-    ``trunk`` must have ``spatial`` and ``temporal`` parts (``PoseTrunk``)
-    when frames are dropped. The spatial features of the kept frames are
-    scattered into a zero (B, T, C) tensor and the temporal transformer,
-    given ``visible_index``, adds the positional embedding to all frames and
-    keeps the visible ones: the zero rows never reach a layer.
-
-    Args:
-        encoder: per-frame pose encoder, (B, T, J, C) -> (B, T, D).
-        trunk: ``PoseTrunk``.
-        x: (B, T, J, C) poses. mask: (B, T, J) bool, True = hidden.
-        mask_vector: (C,) learnable vector.
-        drop_frames: drop hidden frames before the temporal trunk.
-
-    Returns:
-        tokens (B, T_vis, C_trunk) and ``visible_index`` (B, T_vis) long, or
-        tokens (B, T, C_trunk) and ``None`` when nothing is dropped.
-    """
-    x = apply_mask_vector(x, mask, mask_vector)
-    visible_index = visible_frame_index(mask) if drop_frames else None
-    if visible_index is None:
-        return trunk(encoder(x)), None
-    if not (hasattr(trunk, 'spatial') and hasattr(trunk, 'temporal')):
-        raise TypeError(
-            f'dropping hidden frames needs a trunk with `spatial` and '
-            f'`temporal` parts (PoseTrunk), got {type(trunk).__name__}; '
-            'set drop_frames=False to run it on all frames')
-    features = trunk.spatial(encoder(gather_frames(x, visible_index)))
-    B, T = x.shape[:2]
-    full = features.new_zeros(B, T, features.shape[-1]).scatter(
-        1, visible_index.unsqueeze(-1).expand(-1, -1, features.shape[-1]),
-        features)
-    return trunk.temporal(full, visible_index), visible_index
-
-
-def _mask_vector(channels: int) -> nn.Parameter:
-    p = nn.Parameter(torch.zeros(channels))
-    nn.init.trunc_normal_(p, std=0.02)
-    return p
-
-
-# --------------------------------------------------------------------------
-# MPM stage I
-# --------------------------------------------------------------------------
+#: Old private name of :func:`mpm.models.utils.new_mask_vector`.
+_mask_vector = new_mask_vector
 
 MODALITY_SCHEDULES = ('alternate', 'both', 'mixed')
 
@@ -254,14 +143,14 @@ class MaskedPoseModeling(PoseAlgorithm):
         self.trunk = TRUNKS.build(trunk)
         self.decoder_2d = DECODERS.build(decoder_2d)
         self.masker_2d = build_masker(masker_2d)
-        self.mask_vector_2d = _mask_vector(self.encoder.in_channels)
+        self.mask_vector_2d = new_mask_vector(self.encoder.in_channels)
         self.encoder_3d = self.decoder_3d = self.masker_3d = None
         self.mask_vector_3d = None
         if encoder_3d is not None:
             self.encoder_3d = ENCODERS.build(encoder_3d)
             self.decoder_3d = DECODERS.build(decoder_3d)
             self.masker_3d = build_masker(masker_3d)
-            self.mask_vector_3d = _mask_vector(self.encoder_3d.in_channels)
+            self.mask_vector_3d = new_mask_vector(self.encoder_3d.in_channels)
         self.decoder_lift = (DECODERS.build(decoder_lift)
                              if lift_pretext else None)
         self.loss_fn = LOSSES.build(loss)
@@ -453,180 +342,3 @@ class MaskedPoseModeling(PoseAlgorithm):
             for i, result in enumerate(results):
                 result[names[key]] = value[i].cpu()
         return results
-
-
-# --------------------------------------------------------------------------
-# Stage I -> stage II weight transfer
-# --------------------------------------------------------------------------
-
-#: Stage I (``MaskedPoseModeling`` / ``PSTMOPretrain``) -> stage II
-#: (``PoseLifter``): the 2D encoder and the shared trunk.
-STAGE1_TO_LIFTER = {'encoder.': 'encoder.', 'trunk.': 'trunk.'}
-
-
-def _state_dict_of(checkpoint: Mapping) -> Mapping[str, torch.Tensor]:
-    state = checkpoint.get('state_dict', checkpoint)
-    return OrderedDict((re.sub(r'^module\.', '', k), v)
-                       for k, v in state.items())
-
-
-def map_state_dict(state: Mapping[str, torch.Tensor],
-                   key_map: Mapping[str, str]
-                   ) -> Tuple['OrderedDict[str, torch.Tensor]', List[str]]:
-    """Rename keys by prefix. Returns (mapped, skipped source keys).
-
-    ``key_map`` maps a source prefix to a target prefix (``{'encoder.':
-    'encoder.'}``); keys under no listed prefix are skipped. The longest
-    matching source prefix wins.
-    """
-    prefixes = sorted(key_map, key=len, reverse=True)
-    mapped, skipped = OrderedDict(), []
-    for key, value in state.items():
-        src = next((p for p in prefixes if key.startswith(p)), None)
-        if src is None:
-            skipped.append(key)
-        else:
-            mapped[key_map[src] + key[len(src):]] = value
-    return mapped, skipped
-
-
-def _short_list(keys: List[str]) -> str:
-    return ', '.join(keys) if keys else '(none)'
-
-
-def load_pretrained_parts(model: nn.Module,
-                          checkpoint: Union[str, Mapping],
-                          key_map: Mapping[str, str] = STAGE1_TO_LIFTER,
-                          strict: bool = False,
-                          map_location: str = 'cpu',
-                          logger: str = 'current') -> Dict[str, List[str]]:
-    """Load the parts of a checkpoint that ``key_map`` selects into ``model``.
-
-    Logs (``print_log``) every
-
-    - loaded key;
-    - missing key: a parameter or buffer of ``model`` under a target prefix
-      of ``key_map`` that the checkpoint lacks (logged as a warning);
-    - unexpected key: a mapped checkpoint key ``model`` has no slot for
-      (warning);
-    - kept key: a key of ``model`` outside the target prefixes, left as
-      initialised (e.g. the stage II decoder);
-    - skipped key: a checkpoint key outside ``key_map`` (e.g. the stage I
-      decoders).
-
-    Args:
-        model: the module receiving the weights (e.g. a stage II
-            ``PoseLifter``).
-        checkpoint: a file path / URL (loaded by
-            :func:`mpm.engine.checkpoint.load_checkpoint_source`: integrity
-            checks, allow-listed ``weights_only`` loading) or an already
-            loaded dict (with or without a ``state_dict`` key).
-        key_map: source prefix -> target prefix (default: stage I ->
-            ``PoseLifter``: ``encoder.`` and ``trunk.``).
-        strict: raise if anything is missing or unexpected.
-        map_location: where tensors are loaded.
-        logger: MMEngine logger name.
-
-    Returns:
-        ``dict(loaded, missing, unexpected, kept, skipped)``: lists of key
-        names (target names, except ``skipped``: checkpoint names).
-
-    Raises:
-        ValueError: a shape differs between checkpoint and model (nothing is
-            loaded then), or ``strict`` and keys are missing / unexpected.
-    """
-    if isinstance(checkpoint, Mapping):
-        source = 'the given state dict'
-        state = _state_dict_of(checkpoint)
-    else:
-        from mpm.engine.checkpoint import load_checkpoint_source
-        source = str(checkpoint)
-        if '://' not in source and not osp.isfile(source):
-            raise FileNotFoundError(
-                f'stage I checkpoint {source} does not exist: run the '
-                'pre-training config first, or point '
-                'model.init_cfg.checkpoint at an existing file (e.g. '
-                '--cfg-options model.init_cfg.checkpoint=PATH)')
-        state = _state_dict_of(load_checkpoint_source(source, map_location))
-    mapped, skipped = map_state_dict(state, key_map)
-    own = model.state_dict()
-    targets = tuple(key_map.values())
-    loaded = [k for k in mapped if k in own]
-    unexpected = [k for k in mapped if k not in own]
-    missing = [
-        k for k in own if k.startswith(targets) and k not in mapped
-        and not k.endswith('num_batches_tracked')
-    ]
-    kept = [k for k in own if not k.startswith(targets)]
-    mismatched = [
-        f'{k}: checkpoint {tuple(mapped[k].shape)} vs model '
-        f'{tuple(own[k].shape)}' for k in loaded
-        if mapped[k].shape != own[k].shape
-    ]
-    if mismatched:
-        raise ValueError(f'cannot load {source} into {type(model).__name__}: '
-                         'shapes differ (check num_frames, widths and depth '
-                         'of both configs):\n  ' + '\n  '.join(mismatched))
-    with torch.no_grad():
-        for k in loaded:
-            own[k].copy_(mapped[k])
-    print_log(
-        f'load_pretrained_parts: {source} -> {type(model).__name__} with '
-        f'key map {dict(key_map)}\n'
-        f'  loaded ({len(loaded)}): {_short_list(loaded)}\n'
-        f'  kept as initialised, outside the key map ({len(kept)}): '
-        f'{_short_list(kept)}\n'
-        f'  skipped checkpoint keys, outside the key map ({len(skipped)}): '
-        f'{_short_list(skipped)}',
-        logger=logger)
-    print_log(
-        f'load_pretrained_parts: missing in the checkpoint ({len(missing)}): '
-        f'{_short_list(missing)}\n'
-        f'  unexpected, no such key in the model ({len(unexpected)}): '
-        f'{_short_list(unexpected)}',
-        logger=logger,
-        level=logging.WARNING if missing or unexpected else logging.INFO)
-    if strict and (missing or unexpected):
-        raise ValueError(
-            f'strict loading of {source}: {len(missing)} missing and '
-            f'{len(unexpected)} unexpected keys (listed in the log)')
-    return dict(loaded=loaded, missing=missing, unexpected=unexpected,
-                kept=kept, skipped=skipped)
-
-
-@WEIGHT_INITIALIZERS.register_module(name='PretrainedParts', force=True)
-class PretrainedPartsInit:
-    """``init_cfg`` initialiser: :func:`load_pretrained_parts` with a key map.
-
-    Example (stage II config)::
-
-        model = dict(init_cfg=dict(
-            type='PretrainedParts', checkpoint='work_dirs/mpm_pretrain/'
-            'epoch_15.pth', key_map={'encoder.': 'encoder.',
-                                     'trunk.': 'trunk.'}))
-
-    Args:
-        checkpoint: path or URL of the stage I checkpoint.
-        key_map: source prefix -> target prefix (default
-            :data:`STAGE1_TO_LIFTER`).
-        strict: raise on missing / unexpected keys.
-        map_location: where tensors are loaded.
-    """
-
-    def __init__(self, checkpoint: str,
-                 key_map: Optional[Mapping[str, str]] = None,
-                 strict: bool = False, map_location: str = 'cpu'):
-        self.checkpoint = checkpoint
-        self.key_map = dict(STAGE1_TO_LIFTER if key_map is None else key_map)
-        self.strict = strict
-        self.map_location = map_location
-
-    def __call__(self, module: nn.Module) -> None:
-        load_pretrained_parts(module, self.checkpoint, self.key_map,
-                              self.strict, self.map_location)
-        if hasattr(module, '_params_init_info'):
-            from mmengine.model.weight_init import update_init_info
-            update_init_info(
-                module,
-                init_info=f'PretrainedParts: {self.key_map} from '
-                f'{self.checkpoint}')

@@ -4,27 +4,14 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 
+from mpm.models.utils import split_batch_meta, zero_root
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from mpm.utils import H36M_SKELETON, flip_keypoints
 from .base import PoseAlgorithm
 
-
-def zero_root(pose: torch.Tensor, root_index: int = 0) -> torch.Tensor:
-    """Set the root joint to the origin: (..., J, 3) -> (..., J, 3)."""
-    keep = torch.ones(pose.shape[-2], 1, dtype=pose.dtype, device=pose.device)
-    keep[root_index] = 0
-    return pose * keep
-
-
-def split_batch_meta(meta: Optional[dict], batch_size: int) -> List[dict]:
-    """Turn a collated ``meta`` (dict of lists/tensors) into per-sample dicts."""
-    samples = [dict() for _ in range(batch_size)]
-    for key, values in (meta or {}).items():
-        if isinstance(values, torch.Tensor):
-            values = values.tolist()
-        for i in range(batch_size):
-            samples[i][key] = values[i]
-    return samples
+__all__ = ['PoseLifter', 'apply_compat', 'COMPAT_OPTIONS', 'example_inputs',
+           # moved to mpm.models.utils, importable from here as before
+           'zero_root', 'split_batch_meta']
 
 
 #: Options that ``compat`` sets on the trunk's temporal part and the decoder.

@@ -14,12 +14,12 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 from mmengine.logging import print_log
 
+from mpm.models.utils import split_batch_meta, zero_root
 from mpm.registry import LOSSES, MODELS
 from ..refine import (ROOT_DEPTH_METHODS, RefineModule, batch_camera_params,
                       batch_root_position, estimate_root_depth,
                       pixels_from_normalized, pixels_to_rays)
 from .base import PoseAlgorithm
-from .pose_lifter import split_batch_meta, zero_root
 
 __all__ = ['RefinedPoseLifter', 'ROOT_DEPTH_MODES']
 
@@ -138,7 +138,7 @@ class RefinedPoseLifter(PoseAlgorithm):
 
         from mmengine.runner.checkpoint import CheckpointLoader
 
-        from .masked_pose_modeling import load_pretrained_parts
+        from mpm.models.pretrained_parts import load_pretrained_parts
         if '://' not in checkpoint and not osp.isfile(checkpoint):
             raise FileNotFoundError(
                 f'lifter checkpoint {checkpoint} does not exist: train the '

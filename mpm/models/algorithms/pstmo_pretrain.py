@@ -4,10 +4,9 @@ from typing import Dict, List, Optional, Union
 import torch
 
 from mpm.models.maskers import build_masker
+from mpm.models.utils import encode_masked, new_mask_vector, split_batch_meta
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from .base import PoseAlgorithm
-from .masked_pose_modeling import _mask_vector, encode_masked
-from .pose_lifter import split_batch_meta
 
 
 @MODELS.register_module()
@@ -54,7 +53,7 @@ class PSTMOPretrain(PoseAlgorithm):
         self.trunk = TRUNKS.build(trunk)
         self.decoder = DECODERS.build(decoder)
         self.masker = build_masker(masker)
-        self.mask_vector = _mask_vector(self.encoder.in_channels)
+        self.mask_vector = new_mask_vector(self.encoder.in_channels)
         self.loss_fn = LOSSES.build(loss)
         self.loss_weight = loss_weight
         self.loss_on = loss_on

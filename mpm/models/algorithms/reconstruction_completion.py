@@ -4,11 +4,10 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 
 from mpm.models.maskers import TABLE4_SETTINGS, build_masker
+from mpm.models.utils import encode_masked, new_mask_vector, zero_root
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from .base import PoseAlgorithm
 from .completion_eval import OcclusionEvaluation, occlusion_choice
-from .masked_pose_modeling import _mask_vector, encode_masked
-from .pose_lifter import zero_root
 
 
 @MODELS.register_module()
@@ -77,7 +76,7 @@ class ReconstructionCompletion(OcclusionEvaluation, PoseAlgorithm):
                 f'{self.encoder_3d.in_channels}')
         self.trunk = TRUNKS.build(trunk)
         self.decoder_3d = DECODERS.build(decoder)
-        self.mask_vector_3d = _mask_vector(self.encoder_3d.in_channels)
+        self.mask_vector_3d = new_mask_vector(self.encoder_3d.in_channels)
         self.train_masker = build_masker(
             train_masker or occlusion_choice(TABLE4_SETTINGS))
         self.init_evaluation(eval_settings or TABLE4_SETTINGS, eval_seed)
