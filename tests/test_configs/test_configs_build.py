@@ -224,7 +224,7 @@ def test_gt_config_differs_from_cpn_config_only_in_the_2d_file():
 
 def test_pstmo_s_settings():
     info = summary('pstmo/pstmo_s_pretrain_h36m_243f.py')
-    masker = info['maskers']['masker']
+    masker = info['maskers']['masker_2d']
     assert (type(masker).__name__, masker.num_joints,
             masker.frame_ratio) == ('SpatioTemporalMasker', 2, 0.8)
     assert info['depth'] == 3

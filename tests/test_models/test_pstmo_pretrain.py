@@ -43,7 +43,7 @@ def test_parameter_count_by_part():
     layer = 3 * 256 * 256 + 3 * 256 + 256 * 256 + 256 + 2 * 256 * 512 \
         + 512 + 256 + 4 * 256
     assert num_params(model.trunk.temporal) == 4 * layer + 243 * 256 + 512
-    dec = model.decoder
+    dec = model.decoder_2d
     assert isinstance(dec.input_norm, nn.LayerNorm)
     assert dec.proj.in_features == 256 and dec.proj.out_features == 128
     assert dec.proj.bias is None
@@ -56,14 +56,15 @@ def test_parameter_count_by_part():
     assert dec.mask_token.shape == (1, 1, 128)
     assert dec.pos_embed.shape == (1, 243, 128)
     assert num_params(dec.head) == 2 * 128 + 128 * 34 + 34  # BN + Linear
-    assert model.mask_vector.shape == (2, )
+    assert model.mask_vector_2d.shape == (2, )
 
 
 def test_config_file_builds():
     cfg = Config.fromfile('configs/pstmo/pretrain_h36m_243f.py')
     model = MODELS.build(cfg.model)
     assert num_params(model) == 3_315_620
-    assert (model.masker.num_joints, model.masker.frame_ratio) == (3, 0.6)
+    assert (model.masker_2d.num_joints,
+            model.masker_2d.frame_ratio) == (3, 0.6)
     assert cfg.train_dataloader.dataset.seq_len == 243
     assert cfg.train_dataloader.dataset.dilation == 2
     assert cfg.val_dataloader is None
@@ -101,8 +102,8 @@ def test_forward_backward_and_frame_dropping():
     assert set(losses) == {'loss_m2m'}
     losses['loss_m2m'].backward()
     assert seen == [(3, 4, 8)]  # 9 - int(0.6 * 9) visible frames
-    assert model.mask_vector.grad.abs().sum() > 0
-    assert model.decoder.mask_token.grad.abs().sum() > 0
+    assert model.mask_vector_2d.grad.abs().sum() > 0
+    assert model.decoder_2d.mask_token.grad.abs().sum() > 0
     assert all(p.grad is not None for p in model.encoder.parameters())
 
 
@@ -114,8 +115,8 @@ def test_loss_against_float64_reference(loss_on):
     loss = model(x, None, mode='loss')['loss_m2m'].item()
     torch.manual_seed(5)
     with torch.no_grad():
-        mask = model.masker(x)
-        recon = model.reconstruct(x, mask).double().numpy()
+        mask = model.masker_2d(x)
+        recon = model.reconstruct(x, mask)['recon'].double().numpy()
     dist = np.sqrt(((recon - x.double().numpy())**2).sum(-1))
     if loss_on == 'hidden':
         ref = dist[mask.numpy()].mean()
@@ -151,4 +152,45 @@ def test_predict_and_transfer_to_lifter():
     for key, value in model.state_dict().items():
         if key.startswith(('encoder.', 'trunk.')):
             assert torch.equal(target[key], value), key
-    assert 'decoder.proj.weight' in report['skipped']
+    assert 'decoder_2d.proj.weight' in report['skipped']
+
+
+def test_pstmo_pretrain_is_a_2d_only_masked_pose_modeling():
+    from mpm.models.algorithms import MaskedPoseModeling
+    model = MODELS.build(tiny_cfg(loss_weight=1.5, loss_on='hidden',
+                                  drop_frames=False))
+    assert type(model) is MaskedPoseModeling
+    assert model.encoder_3d is None and model.decoder_3d is None
+    assert model.decoder_lift is None
+    assert (model.lambda_m2m, model.loss_on, model.drop_frames) == (1.5,
+                                                                    'hidden',
+                                                                    False)
+    assert (model.masker_2d.num_joints, model.masker_2d.frame_ratio) == (3,
+                                                                         0.6)
+    assert model.decoder_2d.pos_embed.shape == (1, 9, 4)
+    # A batch that also carries 3D windows still trains the 2D branch only.
+    x = torch.rand(2, 9, 17, 2)
+    losses = model(x, dict(keypoints_3d=torch.rand(2, 9, 17, 3)),
+                   mode='loss')
+    assert set(losses) == {'loss_m2m'}
+
+
+def test_checkpoints_of_the_former_class_load_strictly():
+    """The former ``PSTMOPretrain`` class named its parts ``decoder`` and
+    ``mask_vector``; such a checkpoint loads into the unified model."""
+    torch.manual_seed(0)
+    source = MODELS.build(tiny_cfg())
+    legacy = {}
+    for key, value in source.state_dict().items():
+        if key.startswith('decoder_2d.'):
+            key = 'decoder.' + key[len('decoder_2d.'):]
+        elif key == 'mask_vector_2d':
+            key = 'mask_vector'
+        legacy[key] = value + 1.0 if value.is_floating_point() else value
+    assert 'decoder.proj.weight' in legacy and 'mask_vector' in legacy
+    torch.manual_seed(1)
+    model = MODELS.build(tiny_cfg())
+    model.load_state_dict(legacy, strict=True)
+    assert torch.equal(model.mask_vector_2d, legacy['mask_vector'])
+    assert torch.equal(model.decoder_2d.proj.weight,
+                       legacy['decoder.proj.weight'])

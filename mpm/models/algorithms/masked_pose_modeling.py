@@ -170,6 +170,26 @@ class MaskedPoseModeling(PoseAlgorithm):
         """The 2D pose encoder (stored as ``encoder`` for stage II)."""
         return self.encoder
 
+    #: State-dict names of the former ``PSTMOPretrain`` class (a 2D-only
+    #: model with other part names) -> the names here; its checkpoints load.
+    LEGACY_KEYS = {'decoder.': 'decoder_2d.', 'mask_vector': 'mask_vector_2d'}
+
+    @classmethod
+    def rename_legacy_key(cls, key: str) -> str:
+        """``'decoder.x'`` -> ``'decoder_2d.x'``, ``'mask_vector'`` ->
+        ``'mask_vector_2d'``; other keys unchanged."""
+        for old, new in cls.LEGACY_KEYS.items():
+            if key == old or (old.endswith('.') and key.startswith(old)):
+                return new + key[len(old):]
+        return key
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        for key in [k for k in state_dict if k.startswith(prefix)]:
+            renamed = prefix + self.rename_legacy_key(key[len(prefix):])
+            if renamed != key and renamed not in state_dict:
+                state_dict[renamed] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     # ------------------------------------------------------------------
     def reconstruct(self, x: torch.Tensor, mask: torch.Tensor,
                     modality: str = '2d') -> Dict[str, torch.Tensor]:
