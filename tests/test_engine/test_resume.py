@@ -212,12 +212,37 @@ def test_half_resume_half_equals_straight(kind, data_root, tmp_path):
     a, b = load(straight / last), load(resumed / last)
     assert_identical_runs(a, b)
     if kind == 'pretrain':
-        # The alternation counter: 6 paired steps, 3 of them after resume.
-        assert a[RESUME_STATE_KEY]['counters'] == {':num_paired_steps': 6}
-        assert b[RESUME_STATE_KEY]['counters'] == {':num_paired_steps': 6}
-        assert load(half)[RESUME_STATE_KEY]['counters'] == {
-            ':num_paired_steps': 3
-        }
+        # The alternation counter (a buffer, in the state dict): 6 paired
+        # steps, 3 of them after resume; the hook keeps only RNG state.
+        assert int(a['state_dict']['num_paired_steps']) == 6
+        assert int(b['state_dict']['num_paired_steps']) == 6
+        assert int(load(half)['state_dict']['num_paired_steps']) == 3
+        assert b[RESUME_STATE_KEY]['counters'] == {}
+
+
+def test_checkpoint_with_the_counter_outside_the_state_dict_resumes_exactly(
+        data_root, tmp_path):
+    """Checkpoints written while the alternation counter was a plain model
+    attribute (no ``num_paired_steps`` in the state dict, the value in
+    ``mpm_resume_state['counters']``) still load strictly and resume
+    exactly."""
+    from mpm.engine.checkpoint_integrity import stamp_payload_sha256
+    template, base, n, half_name = RUNS['pretrain']
+    config = write_config(tmp_path, template, base, data_root, iters=n,
+                          interval=n // 2)
+    straight = tmp_path / 'straight'
+    train(config, straight, 'old_format_straight')
+    old = load(straight / half_name)
+    assert int(old['state_dict'].pop('num_paired_steps')) == 3
+    old[RESUME_STATE_KEY]['counters'] = {':num_paired_steps': 3}
+    stamp_payload_sha256(old)
+    resumed = tmp_path / 'resumed'
+    resumed.mkdir()
+    torch.save(old, resumed / half_name)
+    train(config, resumed, 'old_format_resumed', '--resume',
+          str(resumed / half_name))
+    last = f'iter_{n}.pth'
+    assert_identical_runs(load(straight / last), load(resumed / last))
 
 
 def test_resume_without_hook_is_not_exact(data_root, tmp_path):
@@ -289,7 +314,7 @@ def test_killed_run_resumes_and_finishes(data_root, tmp_path):
     assert 'ResumeStateHook: restored' in out
     final = load(work / 'iter_12.pth')
     assert final['meta']['iter'] == 12
-    assert final[RESUME_STATE_KEY]['counters'] == {':num_paired_steps': 12}
+    assert int(final['state_dict']['num_paired_steps']) == 12
 
 
 def test_find_last_checkpoint_skips_stale_pointer_and_partial_files(

@@ -517,3 +517,26 @@ def test_mixed_schedule_every_step_both_modalities_weighted():
     torch.testing.assert_close(by_branch['2d'], x2[[0, 1]])
     torch.testing.assert_close(by_branch['3d'],
                                samples['keypoints_3d'][[2, 3]])
+
+
+def test_alternation_counter_is_model_state():
+    """The 2D/3D alternation counter is a buffer: saved in the state dict,
+    restored by ``load_state_dict``; a state dict without it (written
+    before it was a buffer) still loads strictly."""
+    model = MODELS.build(tiny_cfg()).train()
+    x2, samples = batch()
+    assert set(model(x2, samples, mode='loss')) == {'loss_m2m'}
+    state = model.state_dict()
+    assert int(state['num_paired_steps']) == 1
+    other = MODELS.build(tiny_cfg()).train()
+    other.load_state_dict(state, strict=True)
+    assert set(other(x2, samples, mode='loss')) == {'loss_m3m'}
+    assert int(other.num_paired_steps) == 2
+    legacy = {k: v for k, v in state.items() if k != 'num_paired_steps'}
+    fresh = MODELS.build(tiny_cfg()).train()
+    fresh.load_state_dict(legacy, strict=True)
+    assert int(fresh.num_paired_steps) == 0
+    # eval-mode calls do not advance it
+    fresh.eval()
+    fresh(x2, samples, mode='loss')
+    assert int(fresh.num_paired_steps) == 0

@@ -1,18 +1,18 @@
-"""Exact resumption: RNG states and model counters in the checkpoint.
+"""Exact resumption: the RNG states in the checkpoint.
 
-MMEngine 0.10.7 saves and restores the weights, the optimizer, the parameter
-schedulers and the message hub, and its ``IterBasedTrainLoop`` skips the
-batches already trained on. It does not save the random number generators:
-a resumed run draws other dropout masks, other pose masks and other flips
-than the run it continues, and a counter kept as a plain attribute of the
-model (``MaskedPoseModeling.num_paired_steps``, which alternates the 2D and
-3D branches) starts again at 0. :class:`ResumeStateHook` closes both gaps,
-so that N iterations straight and N/2 + resume + N/2 give identical weights
-on CPU.
+MMEngine 0.10.7 saves and restores the weights (and the buffers: model state
+such as the 2D/3D alternation counter of ``MaskedPoseModeling`` is a buffer),
+the optimizer, the parameter schedulers and the message hub, and its
+``IterBasedTrainLoop`` skips the batches already trained on. It does not
+save the random number generators: a resumed run draws other dropout masks,
+other pose masks and other flips than the run it continues.
+:class:`ResumeStateHook` closes that gap, so that N iterations straight and
+N/2 + resume + N/2 give identical weights on CPU.
 """
 import logging
 from typing import Any, Dict, List, Optional, Sequence
 
+import torch
 from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
@@ -59,25 +59,27 @@ class _RestoreBeforeFetch:
 
 @HOOKS.register_module()
 class ResumeStateHook(Hook):
-    """Save RNG states and model counters; restore them on ``--resume``.
+    """Save the RNG states; restore them on ``--resume``.
 
     On every checkpoint it stores under ``checkpoint['mpm_resume_state']``:
 
     - ``rng``: for every rank, the states of Python's ``random``, NumPy's
       global generator and torch's CPU (and CUDA) generators at the moment
       the checkpoint is written (see :mod:`mpm.engine.rng_state`);
-    - ``counters``: the integer attributes named in ``counter_attrs`` of
-      every submodule of the model, e.g. ``{':num_paired_steps': 6}``
-      (``<module path>:<attribute>``, ``''`` is the model itself);
+    - ``counters``: plain integer attributes named in ``counter_attrs``
+      (none by default: keep model state in buffers, which the state dict
+      saves), ``{'<module path>:<attribute>': value}``;
     - ``world_size``.
 
-    When the runner *resumes* (``--resume``; not for ``load_from``) the
-    counters are put back before training starts and every rank's
-    generators are restored right before the first new batch is fetched
-    (after MMEngine's iteration-based loop has skipped the batches already
-    seen; for epoch-based loops before the first epoch starts). Resuming
-    with another world size restores the counters, keeps the generators as
-    seeded and logs a warning.
+    When the runner *resumes* (``--resume``; not for ``load_from``) every
+    rank's generators are restored right before the first new batch is
+    fetched (after MMEngine's iteration-based loop has skipped the batches
+    already seen; for epoch-based loops before the first epoch starts).
+    Saved ``counters`` are put back before training starts, onto an integer
+    attribute or a buffer of that name: checkpoints written while
+    ``MaskedPoseModeling``'s alternation counter was a plain attribute
+    (``{':num_paired_steps': 6}``) resume exactly. Resuming with another
+    world size keeps the generators as seeded and logs a warning.
 
     With ``isolate_val_rng`` (default) the generators are saved before each
     validation and restored after it, so validation during training (which
@@ -94,8 +96,9 @@ class ResumeStateHook(Hook):
     a ``CheckpointHook`` will save; rank 0 writes them all.
 
     Args:
-        counter_attrs (Sequence[str]): Integer model attributes to save.
-            Defaults to ``('num_paired_steps',)``.
+        counter_attrs (Sequence[str]): Plain integer model attributes to
+            save (for modules that keep a counter outside their state dict).
+            Defaults to none.
         isolate_val_rng (bool): See above. Defaults to True.
     """
     # After the other hooks' after_train_iter, before CheckpointHook's
@@ -103,7 +106,7 @@ class ResumeStateHook(Hook):
     priority = 'LOW'
 
     def __init__(self,
-                 counter_attrs: Sequence[str] = ('num_paired_steps', ),
+                 counter_attrs: Sequence[str] = (),
                  isolate_val_rng: bool = True):
         if isinstance(counter_attrs, str):
             counter_attrs = (counter_attrs, )
@@ -131,7 +134,8 @@ class ResumeStateHook(Hook):
 
     @staticmethod
     def set_counters(model, counters: Dict[str, int]) -> List[str]:
-        """Put saved counters back; returns the entries with no target."""
+        """Put saved counters back onto integer attributes or (0-dim)
+        buffers; returns the entries with no target."""
         modules = dict(model.named_modules())
         unknown = []
         for key, value in counters.items():
@@ -140,7 +144,11 @@ class ResumeStateHook(Hook):
             if module is None or not hasattr(module, attr):
                 unknown.append(key)
                 continue
-            setattr(module, attr, int(value))
+            target = getattr(module, attr)
+            if isinstance(target, torch.Tensor):
+                target.fill_(int(value))
+            else:
+                setattr(module, attr, int(value))
         return unknown
 
     # -------------------------------------------------------------- saving
@@ -208,7 +216,7 @@ class ResumeStateHook(Hook):
                 print_log(
                     'ResumeStateHook: the resumed checkpoint has no '
                     f"'{RESUME_STATE_KEY}' (written without this hook): "
-                    'random numbers and model counters start afresh, so '
+                    'random numbers start afresh, so '
                     'the run will not repeat an uninterrupted one exactly.',
                     logger='current',
                     level=logging.WARNING)
@@ -239,10 +247,11 @@ class ResumeStateHook(Hook):
                 loop, runner.iter, rng_states[rank])
         else:
             set_rng_state(rng_states[rank])
+        counters = state.get('counters') or {}
         print_log(
-            f'ResumeStateHook: restored the model counters '
-            f"{state.get('counters', {})} and, before the first new batch, "
-            'the RNG states of this rank.',
+            'ResumeStateHook: restored the RNG states of this rank (put back '
+            'before the first new batch)' +
+            (f' and the model counters {counters}' if counters else '') + '.',
             logger='current')
 
     # ---------------------------------------------------------- validation

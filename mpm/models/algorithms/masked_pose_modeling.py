@@ -58,8 +58,9 @@ class MaskedPoseModeling(PoseAlgorithm):
         (a batch mixing sources, with zeros in the missing arrays);
       - a batch with both runs, with ``modality_schedule='alternate'``
         (default), the 2D branch on even and the 3D branch on odd training
-        calls of ``loss`` (a counter in the model), so 2D and 3D windows are
-        used with the same frequency and never as pairs; ``'both'`` runs both
+        calls of ``loss`` (counted by the ``num_paired_steps`` buffer, saved
+        in the state dict), so 2D and 3D windows are used with the same
+        frequency and never as pairs; ``'both'`` runs both
         branches on every batch; ``'mixed'`` (the official code's schedule)
         gives every window to exactly one branch: half of the paired windows
         (alternately, by position in the batch) go to the 2D branch as
@@ -162,8 +163,11 @@ class MaskedPoseModeling(PoseAlgorithm):
         self.loss_on = loss_on
         self.drop_frames = drop_frames
         self.root_index = root_index
-        #: training calls of ``loss`` on batches with both modalities.
-        self.num_paired_steps = 0
+        #: Training calls of ``loss`` on batches with both modalities (the
+        #: 2D/3D alternation's position): model state, saved in the state
+        #: dict, so ``--resume`` continues the alternation where it stopped.
+        self.register_buffer('num_paired_steps',
+                             torch.zeros((), dtype=torch.long))
 
     @property
     def encoder_2d(self) -> nn.Module:
@@ -188,6 +192,11 @@ class MaskedPoseModeling(PoseAlgorithm):
             renamed = prefix + self.rename_legacy_key(key[len(prefix):])
             if renamed != key and renamed not in state_dict:
                 state_dict[renamed] = state_dict.pop(key)
+        # Checkpoints written before the counter was a buffer lack it: the
+        # model keeps its own value (0 when fresh; ``ResumeStateHook``
+        # restores such a checkpoint's saved counter on ``--resume``).
+        state_dict.setdefault(prefix + 'num_paired_steps',
+                              self.num_paired_steps.detach().clone())
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     # ------------------------------------------------------------------
@@ -273,7 +282,7 @@ class MaskedPoseModeling(PoseAlgorithm):
         if len(available) < 2 or self.modality_schedule in ('both',
                                                            'mixed'):
             return sorted(available)
-        step = self.num_paired_steps
+        step = int(self.num_paired_steps)
         if self.training:
             self.num_paired_steps += 1
         return ['2d' if step % 2 == 0 else '3d']
