@@ -21,7 +21,7 @@ from mmengine.dist import is_main_process
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mpm.engine import CheckpointLoadError, apply_mmengine_fixes
+from mpm.engine import CheckpointLoadError, apply_mmengine_patches
 from mpm.evaluation.tables import format_tables, write_metrics
 from mpm.registry import DATASETS, METRICS
 from mpm.utils.config import add_common_args, load_config
@@ -130,7 +130,7 @@ def main(argv=None):
     cfg = build_config(args)
     if args.mean_pose_baseline:
         add_mean_pose_baseline(cfg)
-    apply_mmengine_fixes(trust_checkpoint=args.trust_checkpoint)
+    apply_mmengine_patches(trust_checkpoint=args.trust_checkpoint)
     runner = Runner.from_cfg(cfg)
     load_strictly(runner, args.checkpoint)
     metrics = runner.test()

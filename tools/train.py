@@ -34,7 +34,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mpm.datasets import apply_device_windows
-from mpm.engine import (add_resume_state_hook, apply_mmengine_fixes,
+from mpm.engine import (add_resume_state_hook, apply_mmengine_patches,
                         check_work_dir, find_last_checkpoint,
                         remove_stale_temp_files)
 from mpm.engine.speed import (AmpUnavailableError, apply_amp, apply_compile,
@@ -143,7 +143,7 @@ def main(argv=None):
     cfg = build_config(args)
     cfg.work_dir = check_work_dir(cfg.work_dir)
     remove_stale_temp_files(cfg.work_dir)
-    apply_mmengine_fixes(trust_checkpoint=args.trust_checkpoint)
+    apply_mmengine_patches(trust_checkpoint=args.trust_checkpoint)
     runner = Runner.from_cfg(cfg)
     runner.logger.info(f'world size: {runner.world_size} '
                        f'(rank {runner.rank}, launcher {args.launcher})')

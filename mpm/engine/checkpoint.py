@@ -31,7 +31,8 @@ Published checkpoints (:func:`strip_checkpoint`, :func:`save_published`) hold
 only ``meta`` (plain JSON-like types) and ``state_dict`` (tensors), so they
 load with plain ``torch.load(weights_only=True)`` too, without mpm.
 
-:func:`patch_checkpoint_loading` routes MMEngine's own loaders
+:func:`mpm.engine.mmengine_patches.patch_checkpoint_loading` routes
+MMEngine's own loaders
 (``CheckpointLoader`` schemes used by ``Runner.load_checkpoint``,
 ``Runner.resume``, ``load_from`` and ``init_cfg=dict(type='Pretrained')``)
 through :func:`load_checkpoint_file` under the process-wide flag set with
@@ -44,7 +45,6 @@ import os
 import os.path as osp
 import pickle
 import re
-import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Dict, List, Optional, Union
@@ -562,60 +562,9 @@ def load_from_http_safe(filename: str,
     return _policy_load_file(cached, map_location)
 
 
-def load_from_pavi_safe(filename: str, map_location: MapLocation = None):
-    """``CheckpointLoader`` scheme ``pavi://`` under the trust policy."""
-    assert filename.startswith('pavi://'), filename
-    try:
-        from pavi import modelcloud
-    except ImportError as err:
-        raise ImportError(
-            'Please install pavi to load checkpoints from pavi://.') from err
-    model = modelcloud.get(filename[7:])
-    with tempfile.TemporaryDirectory() as tmp_dir:
-        downloaded = osp.join(tmp_dir, model.name)
-        model.download(downloaded)
-        with open(downloaded, 'rb') as f:
-            data = f.read()
-    return load_checkpoint_bytes(data,
-                                 filename,
-                                 map_location,
-                                 trust=_POLICY.trust_all)
-
-
-def load_from_ceph_safe(filename: str,
-                        map_location: MapLocation = None,
-                        backend: str = 'petrel'):
-    """``CheckpointLoader`` schemes ``s3://`` / ``petrel://`` under the
-    trust policy."""
-    from mmengine.fileio import get_file_backend
-    file_backend = get_file_backend(filename,
-                                    backend_args={'backend': backend})
-    return load_checkpoint_bytes(file_backend.get(filename),
-                                 filename,
-                                 map_location,
-                                 trust=_POLICY.trust_all)
-
-
-def patch_checkpoint_loading() -> None:
-    """Route MMEngine's checkpoint loaders through the trust policy.
-
-    Idempotent. Re-registers (``force=True``) the ``CheckpointLoader``
-    schemes that read files: local paths, ``http(s)://``, ``pavi://`` and
-    ``s3://``/``petrel://``; and rebinds ``load_from_http`` in
-    ``mmengine.runner.checkpoint`` so that ``torchvision://``, ``mmcls://``
-    and ``open-mmlab://`` URLs (which call it) are covered too. Everything
-    that loads through ``_load_checkpoint`` follows:
-    ``Runner.load_checkpoint``, ``Runner.resume``, ``load_checkpoint`` and
-    ``PretrainedInit``.
-    """
-    import mmengine.runner.checkpoint as mm_ckpt
-    loader = mm_ckpt.CheckpointLoader
-    loader.register_scheme('', load_from_local_safe, force=True)
-    loader.register_scheme(('http://', 'https://'),
-                           load_from_http_safe,
-                           force=True)
-    loader.register_scheme('pavi://', load_from_pavi_safe, force=True)
-    loader.register_scheme([r'(\S+\:)?s3://', r'(\S+\:)?petrel://'],
-                           load_from_ceph_safe,
-                           force=True)
-    mm_ckpt.load_from_http = load_from_http_safe
+def __getattr__(name: str):
+    """``patch_checkpoint_loading`` moved to :mod:`mpm.engine.mmengine_patches`."""
+    if name == 'patch_checkpoint_loading':
+        from . import mmengine_patches
+        return mmengine_patches.patch_checkpoint_loading
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

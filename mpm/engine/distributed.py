@@ -2,7 +2,8 @@
 
 MMEngine assumes a GPU per process when it sets up distribution. On a CPU-only
 machine (a laptop, CI) these things break; this module patches each one, in
-place and idempotently, through :func:`patch_distributed`:
+place and idempotently, through :func:`mpm.engine.mmengine_patches.
+patch_distributed`:
 
 1. ``mmengine.dist.utils._init_dist_pytorch`` (``--launcher pytorch``, i.e.
    torchrun) and ``_init_dist_slurm`` (``--launcher slurm``, i.e. srun) call
@@ -148,22 +149,9 @@ def _make_convert_sync_bn(original: Callable) -> Callable:
     return _mark(convert_sync_batchnorm, original)
 
 
-def patch_distributed() -> None:
-    """Apply the CPU-only distribution fixes described in the module
-    docstring. Idempotent: patching twice wraps only once."""
-    import mmengine.dist.utils as dist_utils
-    import mmengine.runner.runner as runner_module
-    from mmengine.model import MMDistributedDataParallel
-
-    if not hasattr(dist_utils._init_dist_pytorch, _ORIGINAL_ATTR):
-        dist_utils._init_dist_pytorch = _make_init_dist_pytorch(
-            dist_utils._init_dist_pytorch)
-    if not hasattr(dist_utils._init_dist_slurm, _ORIGINAL_ATTR):
-        dist_utils._init_dist_slurm = _make_init_dist_slurm(
-            dist_utils._init_dist_slurm)
-    init = MMDistributedDataParallel.__dict__['__init__']
-    if not hasattr(init, _ORIGINAL_ATTR):
-        MMDistributedDataParallel.__init__ = _make_ddp_init(init)
-    if not hasattr(runner_module.convert_sync_batchnorm, _ORIGINAL_ATTR):
-        runner_module.convert_sync_batchnorm = _make_convert_sync_bn(
-            runner_module.convert_sync_batchnorm)
+def __getattr__(name: str):
+    """``patch_distributed`` moved to :mod:`mpm.engine.mmengine_patches`."""
+    if name == 'patch_distributed':
+        from . import mmengine_patches
+        return mmengine_patches.patch_distributed
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -5,8 +5,8 @@ disk (``ENOSPC``), a kill or Ctrl-C in the middle leaves a truncated
 ``iter_N.pth`` behind, and ``CheckpointHook`` deletes the oldest kept
 checkpoint *before* it writes the new one, so with ``max_keep_ckpts=1`` a
 failed save can leave no loadable checkpoint at all.
-:func:`patch_checkpoint_saving` (installed by
-:func:`mpm.engine.apply_mmengine_fixes`) fixes both:
+:func:`mpm.engine.mmengine_patches.patch_checkpoint_saving` (installed
+by :func:`mpm.engine.apply_mmengine_patches`) fixes both:
 
 1. :func:`atomic_save_checkpoint` replaces ``mmengine.runner.checkpoint.
    save_checkpoint`` (what ``Runner.save_checkpoint`` calls) for local
@@ -176,30 +176,9 @@ def _make_deferred(original: Callable) -> Callable:
     return wrapper
 
 
-def patch_checkpoint_saving() -> None:
-    """Install the atomic writer and the deferred removals described in
-    the module docstring. Idempotent."""
-    import mmengine.runner as mm_runner
-    import mmengine.runner.checkpoint as mm_ckpt
-    import mmengine.runner.runner as mm_runner_mod
-    from mmengine.hooks import CheckpointHook
-
-    if not hasattr(mm_ckpt.save_checkpoint, _ORIGINAL_ATTR):
-        original = mm_ckpt.save_checkpoint
-
-        @functools.wraps(original)
-        def save_checkpoint(checkpoint, filename, file_client_args=None,
-                            backend_args=None):
-            return atomic_save_checkpoint(checkpoint, filename,
-                                          file_client_args, backend_args)
-
-        setattr(save_checkpoint, _ORIGINAL_ATTR, original)
-        mm_ckpt.save_checkpoint = save_checkpoint
-    # Modules that imported the function by name.
-    mm_runner_mod.save_checkpoint = mm_ckpt.save_checkpoint
-    mm_runner.save_checkpoint = mm_ckpt.save_checkpoint
-
-    for name in ('_save_checkpoint_with_step', '_save_best_checkpoint'):
-        method = CheckpointHook.__dict__[name]
-        if not hasattr(method, _ORIGINAL_ATTR):
-            setattr(CheckpointHook, name, _make_deferred(method))
+def __getattr__(name: str):
+    """``patch_checkpoint_saving`` moved to :mod:`mpm.engine.mmengine_patches`."""
+    if name == 'patch_checkpoint_saving':
+        from . import mmengine_patches
+        return mmengine_patches.patch_checkpoint_saving
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
