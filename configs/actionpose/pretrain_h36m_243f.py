@@ -18,18 +18,12 @@
 #      configs/actionpose/finetune_h36m_cpn_243f.py
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/h36m_cpn.py',
+    '../_base_/datasets/h36m_cpn_train_only.py',
     '../_base_/models/actionpose_pretrain.py',
     '../_base_/schedules/mpm_pretrain_15e.py',
 ]
 work_dir = 'work_dirs/actionpose/pretrain_h36m_243f'
 train_dataloader = dict(batch_size=1024)
 # Pre-training has no evaluation metric: no validation or test loop.
-val_dataloader = None
-val_cfg = None
-val_evaluator = None
-test_dataloader = None
-test_cfg = None
-test_evaluator = None
 
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))

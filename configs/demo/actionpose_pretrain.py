@@ -15,9 +15,9 @@
 # The same recipe on the synthetic set plus the motion corpus:
 # configs/demo/actionpose_pretrain_corpus.py.
 _base_ = [
-    '../_base_/default_runtime.py',
-    '../_base_/datasets/synthetic_h36m.py',
+    '../_base_/datasets/synthetic_h36m_train_only.py',
     '../_base_/models/actionpose_pretrain.py',
+    '../_base_/schedules/demo_adamw_cosine.py',
 ]
 seq_len = 27
 dilation = 2
@@ -29,12 +29,6 @@ train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(seq_len=seq_len, dilation=dilation, downsample=2))
-val_dataloader = None
-val_cfg = None
-val_evaluator = None
-test_dataloader = None
-test_cfg = None
-test_evaluator = None
 
 model = dict(
     encoder=dict(embed_dim=256, dropout=0.1),
@@ -49,17 +43,9 @@ model = dict(
     class_names='synthetic')
 
 max_iters = 1000
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.01),
-    clip_grad=dict(max_norm=1.0))
+train_cfg = dict(max_iters=max_iters)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
     dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=50,
          end=max_iters),
 ]
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1))
-log_processor = dict(by_epoch=False)

@@ -3,9 +3,9 @@
 #   make demo     (generates data/synthetic_h36m, trains, tests, prints)
 # The same parts as the paper model, only narrower and shorter.
 _base_ = [
-    '../_base_/default_runtime.py',
     '../_base_/datasets/synthetic_h36m.py',
     '../_base_/models/stmo_lifter.py',
+    '../_base_/schedules/demo_adamw_cosine.py',
 ]
 seq_len = 27
 dilation = 2
@@ -44,20 +44,11 @@ max_iters = 1500
 # No validation while training (IterBasedTrainLoop would also validate after
 # the last iteration unless val_begin lies beyond it): tools/test.py
 # evaluates the final model once.
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=max_iters + 1, val_begin=max_iters + 1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.01),
-    clip_grad=dict(max_norm=1.0))
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1,
+                 val_begin=max_iters + 1)
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
     dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=100,
          end=max_iters),
 ]
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1))
-log_processor = dict(by_epoch=False)

@@ -9,18 +9,12 @@
 # epoch_15.pth through init_cfg=PretrainedParts.
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/h36m_cpn.py',
+    '../_base_/datasets/h36m_cpn_train_only.py',
     '../_base_/models/mpm_pretrain.py',
     '../_base_/schedules/mpm_pretrain_15e.py',
 ]
 train_dataloader = dict(batch_size=1024)
 # Stage I has no evaluation metric: no validation or test loop.
-val_dataloader = None
-val_cfg = None
-val_evaluator = None
-test_dataloader = None
-test_cfg = None
-test_evaluator = None
 
 # Its own folder: configs/pstmo/ and configs/actionpose/ have files of the
 # same name.

@@ -9,16 +9,10 @@
 # work_dirs/pstmo/pretrain_h36m_243f/epoch_40.pth through init_cfg.
 _base_ = [
     '../_base_/default_runtime.py',
-    '../_base_/datasets/h36m_cpn.py',
+    '../_base_/datasets/h36m_cpn_train_only.py',
     '../_base_/models/pstmo_pretrain.py',
     '../_base_/schedules/lifter_40e.py',
 ]
-val_dataloader = None
-val_cfg = None
-val_evaluator = None
-test_dataloader = None
-test_cfg = None
-test_evaluator = None
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=40)
 # Its own folder: configs/mpm/ and configs/actionpose/ have files of the
 # same name.

@@ -40,3 +40,7 @@ test_dataloader = val_dataloader
 
 val_evaluator = dict(type='MpiInf3dhpMetric')
 test_evaluator = val_evaluator
+# The loops that go with the val / test sets (a train-only fragment sets
+# all six keys to None).
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')

@@ -1,8 +1,6 @@
 # Stage II schedule (P-STMO code): Adam with amsgrad, lr 1e-3 decayed by 0.97
 # after each epoch, 40 epochs, batch 160.
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=40, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='Adam', lr=1e-3, amsgrad=True))

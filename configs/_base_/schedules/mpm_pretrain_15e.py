@@ -1,6 +1,7 @@
 # MPM stage I schedule (MPM paper): AdamW, lr 1e-4 (weight decay 0.01),
 # x 0.97 after each epoch, 15 epochs, batch 1024 (not scaled with it).
-# Stage I has no metric: pair it with val/test entries set to None.
+# Stage I has no metric: pair it with a train-only dataset fragment
+# (datasets/h36m_cpn_train_only.py).
 max_epochs = 15
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
 optim_wrapper = dict(
