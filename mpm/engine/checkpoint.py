@@ -563,7 +563,8 @@ def load_from_http_safe(filename: str,
 
 
 def __getattr__(name: str):
-    """``patch_checkpoint_loading`` moved to :mod:`mpm.engine.mmengine_patches`."""
+    """Old location of ``patch_checkpoint_loading`` (now in
+    :mod:`mpm.engine.mmengine_patches`)."""
     if name == 'patch_checkpoint_loading':
         from . import mmengine_patches
         return mmengine_patches.patch_checkpoint_loading

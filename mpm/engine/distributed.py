@@ -150,7 +150,8 @@ def _make_convert_sync_bn(original: Callable) -> Callable:
 
 
 def __getattr__(name: str):
-    """``patch_distributed`` moved to :mod:`mpm.engine.mmengine_patches`."""
+    """Old location of ``patch_distributed`` (now in
+    :mod:`mpm.engine.mmengine_patches`)."""
     if name == 'patch_distributed':
         from . import mmengine_patches
         return mmengine_patches.patch_distributed

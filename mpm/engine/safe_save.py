@@ -177,7 +177,8 @@ def _make_deferred(original: Callable) -> Callable:
 
 
 def __getattr__(name: str):
-    """``patch_checkpoint_saving`` moved to :mod:`mpm.engine.mmengine_patches`."""
+    """Old location of ``patch_checkpoint_saving`` (now in
+    :mod:`mpm.engine.mmengine_patches`)."""
     if name == 'patch_checkpoint_saving':
         from . import mmengine_patches
         return mmengine_patches.patch_checkpoint_saving

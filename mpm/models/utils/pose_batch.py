@@ -14,7 +14,8 @@ def zero_root(pose: torch.Tensor, root_index: int = 0) -> torch.Tensor:
 
 
 def split_batch_meta(meta: Optional[dict], batch_size: int) -> List[dict]:
-    """Turn a collated ``meta`` (dict of lists/tensors) into per-sample dicts."""
+    """Turn a collated ``meta`` (dict of lists/tensors) into per-sample
+    dicts."""
     samples = [dict() for _ in range(batch_size)]
     for key, values in (meta or {}).items():
         if isinstance(values, torch.Tensor):
