@@ -1,6 +1,8 @@
 # MPM's 16-joint mode, stage II on Human3.6M CPN: the STMO lifter (L = 4,
 # 243 frames) on 16 joints (joint 9, neck/nose, dropped by the data
-# preprocessor), initialised from joints16_pretrain_h36m_243f.py.
+# preprocessor), initialised from joints16_pretrain_h36m_243f.py. The flip
+# test's permutation of the 16 kept joints comes from the dataset's
+# metainfo through the data preprocessor.
 # Evaluation: MPJPE over the 16 kept joints with root joint 0 (not directly
 # comparable to the 17-joint protocol numbers).
 #   tools/dist_train.sh configs/ablations/joints16_pretrain_h36m_243f.py 4
@@ -14,8 +16,6 @@ model = dict(
     encoder=dict(num_joints=num_joints),
     decoder=dict(head=dict(num_joints=num_joints)),
     seq_head=dict(num_joints=num_joints),
-    # Left/right permutation of the 16 kept joints (flip test).
-    flip_indices=[0, 4, 5, 6, 1, 2, 3, 7, 8, 9, 13, 14, 15, 10, 11, 12],
     init_cfg=dict(
         type='PretrainedParts',
         checkpoint='work_dirs/ablations/joints16_pretrain_h36m_243f/'

@@ -1,7 +1,8 @@
 # MPM stage II on MPI-INF-3DHP (Table 2, MPM row: 98.4 PCK / 80.0 AUC /
 # 29.1 mm MPJPE, ground-truth 2D, 243 frames): the STMO lifter (L = 4)
 # fine-tuned on 3DHP for 100 epochs, joints in the MPI-INF-3DHP order
-# (root = pelvis, index 14; left/right flip pairs of that order).
+# (root = pelvis, index 14; left/right flip pairs of that order: the model
+# and the metric take both from the dataset's metainfo).
 # Initialise the 2D encoder and the shared trunk from a stage I checkpoint:
 #   tools/dist_train.sh configs/mpm/finetune_3dhp_243f.py 4 \
 #     --cfg-options model.init_cfg.type=PretrainedParts \
@@ -15,15 +16,6 @@ _base_ = [
     '../_base_/models/stmo_lifter.py',
     '../_base_/schedules/mpm_finetune_40e.py',
 ]
-# MPI_INF_3DHP_SKELETON.flip_permutation (left 5 6 7 11 12 13 <-> right
-# 2 3 4 8 9 10) and root.
-flip_indices = [0, 1, 5, 6, 7, 2, 3, 4, 11, 12, 13, 8, 9, 10, 14, 15, 16]
-root_index = 14
-model = dict(
-    data_preprocessor=dict(flip_indices=flip_indices),
-    flip_indices=flip_indices,
-    root_index=root_index)
-
 max_epochs = 100
 train_cfg = dict(max_epochs=max_epochs)
 param_scheduler = [

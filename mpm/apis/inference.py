@@ -8,6 +8,7 @@ from mmengine.registry import DefaultScope
 from torch import nn
 
 from mpm.engine.checkpoint import load_checkpoint_file
+from mpm.utils.joint_order import checkpoint_joint_order
 
 ConfigType = Union[str, os.PathLike, Config, dict]
 
@@ -57,6 +58,11 @@ def load_lifter_weights(model: nn.Module, checkpoint: Union[str,
             bare state dict; a ``module.`` prefix on every key is removed.
         trust_checkpoint: allow full unpickling of this file.
 
+    The checkpoint's recorded joint order (``meta['joint_order']``, else
+    the metainfo of its training set, ``meta['dataset_meta']``) sets the
+    model's ``flip_indices`` / ``root_index`` not given in the config (a
+    configured value must agree).
+
     Raises:
         ValueError: the weights do not fit the model (missing / unexpected
             keys or shapes are listed), or the file is an unconverted
@@ -88,6 +94,14 @@ def load_lifter_weights(model: nn.Module, checkpoint: Union[str,
     except RuntimeError as err:
         raise ValueError(f"Checkpoint '{name}' does not fit the model built "
                          f'from the config: {err}') from err
+    if hasattr(model, 'set_joint_order'):
+        # flip_indices / root_index not set in the config: the checkpoint's
+        # (its joint order, else the metainfo of its training set)
+        order = checkpoint_joint_order(ckpt)
+        if order is not None:
+            model.set_joint_order(order)
+        elif isinstance(ckpt.get('meta'), dict):
+            model.set_dataset_meta(ckpt['meta'].get('dataset_meta'))
     return model
 
 

@@ -21,6 +21,14 @@ from mmengine.logging import print_log
 from torch import nn
 
 from mpm.registry import WEIGHT_INITIALIZERS
+from mpm.utils.joint_order import check_checkpoint_joint_order
+
+#: What to do when a stage I checkpoint has another joint order.
+JOINT_ORDER_FIX = (
+    'Pre-train stage I on data in the fine-tune\'s joint order, or '
+    'fine-tune in the checkpoint\'s order (e.g. MpiInf3dhpDataset('
+    "joint_order='h36m') reads MPI-INF-3DHP in the Human3.6M order; the "
+    'model takes flip_indices and root_index from the dataset).')
 
 #: Stage I (``MaskedPoseModeling`` / ``PSTMOPretrain``) -> stage II
 #: (``PoseLifter``): the 2D encoder and the shared trunk.
@@ -94,13 +102,19 @@ def load_pretrained_parts(model: nn.Module,
         ``dict(loaded, missing, unexpected, kept, skipped)``: lists of key
         names (target names, except ``skipped``: checkpoint names).
 
+    The checkpoint's recorded joint order (``meta['joint_order']``) must
+    be the model's (``model.joint_order``, from its dataset); a checkpoint
+    or model without one is loaded unchecked (logged at INFO).
+
     Raises:
         ValueError: a shape differs between checkpoint and model (nothing is
             loaded then), or ``strict`` and keys are missing / unexpected.
+        JointOrderError: (a ``ValueError``) the checkpoint's joint order
+            differs from the model's; nothing is loaded.
     """
     if isinstance(checkpoint, Mapping):
         source = 'the given state dict'
-        state = _state_dict_of(checkpoint)
+        loaded_ckpt = checkpoint
     else:
         from mpm.engine.checkpoint import load_checkpoint_source
         source = str(checkpoint)
@@ -110,7 +124,13 @@ def load_pretrained_parts(model: nn.Module,
                 'pre-training config first, or point '
                 'model.init_cfg.checkpoint at an existing file (e.g. '
                 '--cfg-options model.init_cfg.checkpoint=PATH)')
-        state = _state_dict_of(load_checkpoint_source(source, map_location))
+        loaded_ckpt = load_checkpoint_source(source, map_location)
+    check_checkpoint_joint_order(
+        loaded_ckpt, getattr(model, 'joint_order', None),
+        source if isinstance(checkpoint, Mapping) else
+        f'stage I checkpoint {source}', type(model).__name__,
+        JOINT_ORDER_FIX, logger=logger)
+    state = _state_dict_of(loaded_ckpt)
     mapped, skipped = map_state_dict(state, key_map)
     own = model.state_dict()
     targets = tuple(key_map.values())

@@ -312,6 +312,16 @@ def sampler_for_loop(cfg: Config) -> bool:
     return True
 
 
+def add_dataset_meta_hook(cfg: Config) -> None:
+    """Add ``DatasetMetaHook`` to ``cfg.default_hooks`` (key
+    ``dataset_meta``) unless the config sets that key (then its value,
+    ``None`` included, is kept): skeleton facts flow from the dataset to
+    the model, and checkpoints record and check their joint order."""
+    hooks = dict(cfg.get('default_hooks') or {})
+    hooks.setdefault('dataset_meta', dict(type='DatasetMetaHook'))
+    cfg.default_hooks = hooks
+
+
 def load_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the common options of the tools.
 
@@ -320,8 +330,9 @@ def load_config(args: argparse.Namespace) -> Config:
     file, :func:`check_cfg_options`; a new ``train_cfg.max_iters`` /
     ``max_epochs`` moves the schedule with it,
     :func:`~mpm.utils.run_length.fit_schedule_to_run_length`), gives an
-    iteration-based run an ``InfiniteSampler`` (:func:`sampler_for_loop`)
-    and resolves ``work_dir``
+    iteration-based run an ``InfiniteSampler`` (:func:`sampler_for_loop`),
+    adds ``DatasetMetaHook`` (:func:`add_dataset_meta_hook`) and resolves
+    ``work_dir``
     with :func:`resolve_work_dir` (``--work-dir``, else the leaf config's
     own ``work_dir``, else the config's place under ``configs/``), so that
     training and testing of one config share a work dir and no two configs
@@ -350,6 +361,7 @@ def load_config(args: argparse.Namespace) -> Config:
                       logger='current')
     check_config_keys(cfg, args.config)
     sampler_for_loop(cfg)
+    add_dataset_meta_hook(cfg)
     cfg.work_dir = resolve_work_dir(cfg, args.config, args.work_dir,
                                     args.cfg_options)
     return cfg

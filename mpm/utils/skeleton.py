@@ -39,9 +39,9 @@ class Skeleton:
 
     def metainfo(self) -> Dict[str, Any]:
         """The skeleton as plain types, for a dataset's ``metainfo``:
-        ``num_joints``, ``joint_names``, ``parents``, ``flip_indices``,
-        ``left``, ``right``, ``root``."""
-        return dict(num_joints=self.num_joints,
+        ``skeleton`` (the name), ``num_joints``, ``joint_names``,
+        ``parents``, ``flip_indices``, ``left``, ``right``, ``root``."""
+        return dict(skeleton=self.name, num_joints=self.num_joints,
                     joint_names=list(self.joint_names),
                     parents=list(self.parents),
                     flip_indices=self.flip_permutation.tolist(),

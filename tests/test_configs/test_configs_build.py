@@ -21,6 +21,7 @@ from mmengine.registry import init_default_scope
 
 import mpm.models  # noqa: F401  (registers the model parts)
 from mpm.registry import MASKERS, MODELS
+from mpm.utils.skeleton import H36M_SKELETON, MPI_INF_3DHP_SKELETON
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / 'configs'
@@ -44,11 +45,26 @@ def load(rel: str) -> Config:
     return Config.fromfile(str(CONFIG_DIR / rel))
 
 
+def skeleton_meta(cfg: Config) -> dict:
+    """The skeleton part of the metainfo of ``cfg``'s training set (what
+    ``DatasetMetaHook`` gives the model), without reading its files."""
+    loader = cfg.get('train_dataloader') or cfg.get('test_dataloader') or {}
+    dataset = loader.get('dataset') or {}
+    if dataset.get('type') == 'MpiInf3dhpDataset' and \
+            dataset.get('joint_order', '3dhp') == '3dhp':
+        return MPI_INF_3DHP_SKELETON.metainfo()
+    return H36M_SKELETON.metainfo()
+
+
 @lru_cache(maxsize=None)
 def summary(rel: str) -> dict:
-    """Build the model of ``rel`` once; keep only small facts about it."""
+    """Build the model of ``rel`` once, give it its dataset's skeleton
+    (as a run does); keep only small facts about it."""
     init_default_scope('mpm')
-    model = MODELS.build(load(rel).model)
+    cfg = load(rel)
+    model = MODELS.build(cfg.model)
+    if hasattr(model, 'set_dataset_meta'):
+        model.set_dataset_meta(skeleton_meta(cfg))
     info = dict(
         type=type(model).__name__,
         params=sum(p.numel() for p in model.parameters()),

@@ -395,14 +395,17 @@ def test_finetune_config_builds_3dhp_lifter(files):
         osp.join(REPO, 'configs', 'mpm', 'finetune_3dhp_243f.py'))
     init_default_scope('mpm')
     model = MODELS.build(cfg.model).eval()
+    root, _, _ = files
+    ds = DATASETS.build(dict(cfg.test_dataloader['dataset'], data_root=root))
+    # the config types no flip / root: they come from the dataset, as a run
+    # (DatasetMetaHook) gives them
+    model.set_dataset_meta(ds.metainfo)
     sk = MPI_INF_3DHP_SKELETON
     assert model.root_index == sk.root
     assert list(model.flip_indices) == sk.flip_permutation.tolist()
     assert list(model.data_preprocessor.flip_indices) == \
         sk.flip_permutation.tolist()
     assert cfg.train_cfg['max_epochs'] == 100
-    root, _, _ = files
-    ds = DATASETS.build(dict(cfg.test_dataloader['dataset'], data_root=root))
     batch = default_collate([ds[0], ds[5]])
     torch.manual_seed(0)
     with torch.no_grad():

@@ -12,7 +12,10 @@ container CRCs and the recorded sha256 are checked, and it is loaded with
 checkpoints contain, wherever it lies. Any other checkpoint is refused unless
 ``--trust-checkpoint`` is given (full unpickling, which can run code stored
 in the file; logged at WARNING). The output records the sha256 of its own
-payload.
+payload, and keeps the model's joint order (``meta['joint_order']``, written
+by every training run), so that loading it into a model of another joint
+order is an error; a file without one (older, converted official) is
+published as is, and says so.
 
 Example::
 
@@ -21,8 +24,11 @@ Example::
 """
 import argparse
 
+from mmengine.logging import print_log
+
 from mpm.engine.checkpoint import (CheckpointLoadError, load_checkpoint_file,
                                    save_published)
+from mpm.utils.joint_order import checkpoint_joint_order
 
 
 def parse_args(argv=None):
@@ -51,6 +57,10 @@ def main(argv=None):
                                     trust=args.trust_checkpoint)
     except (FileNotFoundError, CheckpointLoadError) as err:
         raise SystemExit(f'publish_model.py: {err}') from err
+    if checkpoint_joint_order(ckpt) is None:
+        print_log(f'{args.in_file} records no joint order (meta.joint_order;'
+                  ' an older or converted checkpoint): the published file '
+                  'loads without a joint-order check', logger='current')
     final = save_published(ckpt, args.out_file, add_hash=not args.no_hash)
     print(final)
     return final

@@ -8,6 +8,7 @@ from mmengine.evaluator import BaseMetric
 from mpm.registry import METRICS
 from ..functional import to_numpy_f64
 from .mpjpe_metric import DEFAULT_ACTION, _get, ordered_actions
+from .skeleton_from_data import SkeletonFromDataMixin
 
 #: THE PAPER'S NUMBERS (not ours), copied for reference: MPM (arXiv
 #: 2306.17201 v2) Table 3, 3D pose from partial 2D input, and Table 4, 3D
@@ -55,7 +56,7 @@ def _ordered_settings(settings: Sequence[str]) -> List[str]:
 
 
 @METRICS.register_module()
-class CompletionMetric(BaseMetric):
+class CompletionMetric(SkeletonFromDataMixin, BaseMetric):
     """MPJPE (mm) of completed poses, per occlusion setting.
 
     For every setting the model evaluated (``LiftingCompletion`` /
@@ -86,7 +87,8 @@ class CompletionMetric(BaseMetric):
     - ``action``, ``completion_task`` (optional).
 
     Args:
-        root_index: root joint subtracted from both poses.
+        root_index: root joint subtracted from both poses; None: the
+            dataset's root (``dataset_meta``), joint 0 until set.
         occluded: also report the error over the occluded joints.
         settings: settings to report (default: every one found), in order.
         collect_device, prefix: as in ``BaseMetric``.
@@ -94,12 +96,12 @@ class CompletionMetric(BaseMetric):
 
     default_prefix: Optional[str] = ''
 
-    def __init__(self, root_index: int = 0, occluded: bool = True,
+    def __init__(self, root_index: Optional[int] = None, occluded: bool = True,
                  settings: Optional[Sequence[str]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.root_index = int(root_index)
+        self.root_index = int(self._skeleton_arg('root_index', root_index, 0))
         self.occluded = bool(occluded)
         self.settings = None if settings is None else list(settings)
 

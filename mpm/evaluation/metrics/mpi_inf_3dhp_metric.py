@@ -21,6 +21,7 @@ from mpm.utils.natural_sort import natural_sort_key as sequence_sort_key
 from mpm.utils.skeleton import (MPI_INF_3DHP_SKELETON, MPI_INF_3DHP_TO_H36M,
                                 pck_joint_indices)
 from ..functional import auc, mpjpe, pck, to_numpy_f64
+from .skeleton_from_data import SkeletonFromDataMixin
 from .mpjpe_metric import (_get, mean_pose_mm, read_pose_pair,
                            root_relative_mm)
 
@@ -36,7 +37,7 @@ PAPER_TABLE2: Dict[str, Tuple[float, float, float]] = OrderedDict([
 
 
 @METRICS.register_module()
-class MpiInf3dhpMetric(BaseMetric):
+class MpiInf3dhpMetric(SkeletonFromDataMixin, BaseMetric):
     """PCK, AUC and MPJPE of MPI-INF-3DHP (official protocol), per sequence.
 
     ``process`` expects each data sample (dict or ``BaseDataElement``) to
@@ -61,10 +62,14 @@ class MpiInf3dhpMetric(BaseMetric):
 
     Args:
         joint_order: ``'3dhp'`` (pelvis 14; the dataset's default) or
-            ``'h36m'`` (data read with ``joint_order='h36m'``, pelvis 0).
+            ``'h36m'`` (data read with ``joint_order='h36m'``, pelvis 0);
+            None: the dataset's (``dataset_meta``), ``'3dhp'`` until set.
+            A value set here must agree with the dataset's.
             Sets the root and the 14 PCK joints.
-        root_index: override the root joint.
-        pck_joints: override the joints PCK / AUC count.
+        root_index: override the root joint (None: the dataset's root,
+            ``dataset_meta``, or ``joint_order``'s until set).
+        pck_joints: override the joints PCK / AUC count (None: the
+            dataset's ``pck_joints``, or ``joint_order``'s until set).
         pck_threshold: PCK threshold in mm (150).
         auc_thresholds: AUC thresholds in mm (0, 5, ..., 150).
         mean_pose: optional (J, 3) pose in metres (e.g. the training set's
@@ -76,9 +81,12 @@ class MpiInf3dhpMetric(BaseMetric):
     """
 
     default_prefix: Optional[str] = ''
+    #: taken from the dataset's metainfo unless set (attribute -> key)
+    SKELETON_KEYS = {'joint_order': 'joint_order', 'root_index': 'root',
+                     'pck_joints': 'pck_joints'}
 
     def __init__(self,
-                 joint_order: str = '3dhp',
+                 joint_order: Optional[str] = None,
                  root_index: Optional[int] = None,
                  pck_joints: Optional[Sequence[int]] = None,
                  pck_threshold: float = 150.0,
@@ -87,16 +95,15 @@ class MpiInf3dhpMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if joint_order not in ('3dhp', 'h36m'):
+        if joint_order not in (None, '3dhp', 'h36m'):
             raise ValueError(f"joint_order must be '3dhp' or 'h36m', got "
                              f'{joint_order!r}.')
-        root = MPI_INF_3DHP_SKELETON.root
-        if joint_order == 'h36m':
-            root = MPI_INF_3DHP_TO_H36M.index(root)
-        joints = pck_joint_indices(joint_order)
-        self.joint_order = joint_order
-        self.root_index = int(root if root_index is None else root_index)
-        self.pck_joints = list(joints if pck_joints is None else pck_joints)
+        self.joint_order = self._skeleton_arg('joint_order', joint_order,
+                                              '3dhp')
+        self._skeleton_arg('root_index', root_index, None)
+        self._skeleton_arg('pck_joints', pck_joints, None)
+        self._configured_root, self._configured_pck = root_index, pck_joints
+        self._set_joints(self.joint_order)
         self.pck_threshold = float(pck_threshold)
         self.auc_thresholds = [float(t) for t in auc_thresholds]
         if not self.auc_thresholds:
@@ -104,8 +111,33 @@ class MpiInf3dhpMetric(BaseMetric):
                              '0, 5, ..., 150 mm.')
         self.pck_key = f'pck_{self.pck_threshold:g}mm'
         self.mean_pose_mm: Optional[np.ndarray] = None
-        if mean_pose is not None:
-            self.mean_pose_mm = mean_pose_mm(mean_pose, self.root_index)
+        self._mean_pose = mean_pose
+        self._skeleton_changed()
+
+    def _set_joints(self, joint_order: str) -> None:
+        """Root and PCK joints of ``joint_order`` unless configured."""
+        root = MPI_INF_3DHP_SKELETON.root
+        if joint_order == 'h36m':
+            root = MPI_INF_3DHP_TO_H36M.index(root)
+        self.root_index = int(root if self._configured_root is None else
+                              self._configured_root)
+        self.pck_joints = list(
+            pck_joint_indices(joint_order) if self._configured_pck is None
+            else self._configured_pck)
+
+    def _skeleton_changed(self) -> None:
+        # dataset_meta set joint_order / root_index / pck_joints: what the
+        # data gave wins over joint_order's defaults
+        root, pck = self.root_index, self.pck_joints
+        self._set_joints(self.joint_order)
+        meta = self.dataset_meta or {}
+        if meta.get('root') is not None:
+            self.root_index = int(root)
+        if meta.get('pck_joints') is not None:
+            self.pck_joints = [int(j) for j in pck]
+        # the baseline pose is made root-relative with the root from the data
+        if self._mean_pose is not None:
+            self.mean_pose_mm = mean_pose_mm(self._mean_pose, self.root_index)
 
     # ------------------------------------------------------------- process
     def _poses(self, sample: Any, index: int) -> Tuple[np.ndarray,

@@ -9,6 +9,7 @@ from mpm.registry import METRICS
 from mpm.utils.action_labels import ordered_actions
 from ..functional import mpjpe, n_mpjpe, p_mpjpe, to_numpy_f64
 from ..tables import action_table
+from .skeleton_from_data import SkeletonFromDataMixin
 
 #: Action name used when data samples carry no ``action``.
 DEFAULT_ACTION = 'all'
@@ -90,7 +91,7 @@ def mean_pose_mm(pose: Any, root_index: int) -> np.ndarray:
 
 
 @METRICS.register_module()
-class Human36mMetric(BaseMetric):
+class Human36mMetric(SkeletonFromDataMixin, BaseMetric):
     """MPJPE, P-MPJPE and N-MPJPE in millimetres, per action and averaged.
 
     Protocol (Human3.6M, as in the MPM and P-STMO papers): both poses are made
@@ -135,7 +136,8 @@ class Human36mMetric(BaseMetric):
     of always predicting the mean pose, action-weighted as the headline).
 
     Args:
-        root_index: index of the root joint subtracted from both poses.
+        root_index: index of the root joint subtracted from both poses;
+            None: the dataset's root (``dataset_meta``), joint 0 until set.
         mean_pose: optional (J, 3) pose in metres (e.g. the training-set mean
             root-relative pose) for the constant-prediction baseline.
         collect_device: 'cpu' or 'gpu', for collecting results across ranks.
@@ -147,19 +149,25 @@ class Human36mMetric(BaseMetric):
     default_prefix: Optional[str] = ''
 
     def __init__(self,
-                 root_index: int = 0,
+                 root_index: Optional[int] = None,
                  mean_pose: Optional[Any] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if not isinstance(root_index,
-                          (int, np.integer)) or isinstance(root_index, bool):
+        if root_index is not None and (
+                not isinstance(root_index, (int, np.integer))
+                or isinstance(root_index, bool)):
             raise TypeError(
                 f'root_index must be an int joint index; got {root_index!r}')
-        self.root_index = int(root_index)
+        self.root_index = int(self._skeleton_arg('root_index', root_index, 0))
         self.mean_pose_mm: Optional[np.ndarray] = None
+        self._mean_pose = None
         if mean_pose is not None:
             self.set_mean_pose(mean_pose)
+
+    def _skeleton_changed(self) -> None:
+        # the baseline pose is made root-relative with the root from the data
+        self.set_mean_pose(self._mean_pose)
 
     @staticmethod
     def format_table(metrics: dict, method: str = 'mpm') -> str:
@@ -176,6 +184,7 @@ class Human36mMetric(BaseMetric):
                 made root-relative with ``root_index``; ``None`` removes the
                 baseline.
         """
+        self._mean_pose = pose
         if pose is None:
             self.mean_pose_mm = None
             return

@@ -8,7 +8,7 @@ with the ground-truth root can never be mistaken for an honest one. It also
 scores the lifter's own pose of the same samples (``lifted_keypoints_3d``),
 giving "none vs refine" from one run.
 """
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from mpm.registry import METRICS
 from .mpjpe_metric import _ERROR_NAMES, Human36mMetric, _get
@@ -70,7 +70,7 @@ class RefineMetric(Human36mMetric):
             :class:`Human36mMetric`.
     """
 
-    def __init__(self, root_index: int = 0, mean_pose: Any = None,
+    def __init__(self, root_index: Optional[int] = None, mean_pose: Any = None,
                  collect_device: str = 'cpu', prefix=None) -> None:
         super().__init__(root_index=root_index, mean_pose=mean_pose,
                          collect_device=collect_device, prefix=prefix)

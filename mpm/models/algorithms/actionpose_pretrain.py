@@ -112,7 +112,8 @@ class ActionPosePretrain(PoseAlgorithm):
             alignment keeps the label identity but loses the meaning.
         shuffle_seed: seed of that derangement.
         drop_frames: drop hidden frames before the temporal trunk.
-        root_index: root joint.
+        root_index: root joint; None: the
+            dataset's root (``set_dataset_meta``), joint 0 until then.
 
     Modes of ``forward(inputs, data_samples, mode)``:
       - ``'loss'``: ``loss_recon``, ``loss_action``, ``loss_align`` (weighted)
@@ -140,7 +141,7 @@ class ActionPosePretrain(PoseAlgorithm):
                  unknown_label: str = 'error',
                  shuffle_text_embeddings: bool = False, shuffle_seed: int = 0,
                  drop_frames: bool = True,
-                 root_index: int = 0,
+                 root_index: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
         super().__init__(data_preprocessor=data_preprocessor,
@@ -194,7 +195,7 @@ class ActionPosePretrain(PoseAlgorithm):
         self.lambda_align = lambda_align
         self.unknown_label = unknown_label
         self.drop_frames = drop_frames
-        self.root_index = root_index
+        self.root_index = self._skeleton_arg('root_index', root_index, 0)
 
     # ------------------------------------------------------------------
     def _trunk_width(self) -> int:

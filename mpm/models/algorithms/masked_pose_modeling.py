@@ -88,7 +88,8 @@ class MaskedPoseModeling(PoseAlgorithm):
         modality_schedule: 'alternate', 'both' or 'mixed' (see above).
         loss_on: 'all' or 'hidden'.
         drop_frames: drop hidden frames before the temporal trunk.
-        root_index: root joint (for the lifting pretext).
+        root_index: root joint (for the lifting pretext); None: the
+            dataset's root (``set_dataset_meta``), joint 0 until then.
 
     Submodule names (what stage II loads): ``encoder`` (2D pose encoder,
     also reachable as ``encoder_2d``) and ``trunk``; the rest
@@ -121,7 +122,7 @@ class MaskedPoseModeling(PoseAlgorithm):
                  lambda_lift: float = 1.0,
                  modality_schedule: str = 'alternate',
                  loss_on: str = 'all', drop_frames: bool = True,
-                 root_index: int = 0,
+                 root_index: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
         super().__init__(data_preprocessor=data_preprocessor,
@@ -162,7 +163,7 @@ class MaskedPoseModeling(PoseAlgorithm):
         self.modality_schedule = modality_schedule
         self.loss_on = loss_on
         self.drop_frames = drop_frames
-        self.root_index = root_index
+        self.root_index = self._skeleton_arg('root_index', root_index, 0)
         #: Training calls of ``loss`` on batches with both modalities (the
         #: 2D/3D alternation's position): model state, saved in the state
         #: dict, so ``--resume`` continues the alternation where it stopped.

@@ -72,8 +72,10 @@ class PoseLifter(PoseAlgorithm):
         loss: config of the per-joint loss (``MPJPELoss``).
         final_weight, seq_weight: weights of the two terms (1.0, 1.0).
         flip_test: average predictions on the input and its mirror.
-        flip_indices: left/right permutation (Human3.6M-17 by default).
-        root_index: index of the root joint.
+        flip_indices: left/right permutation; None: the dataset's
+            (``set_dataset_meta``), Human3.6M-17 until then.
+        root_index: index of the root joint; None: the
+            dataset's root (``set_dataset_meta``), joint 0 until then.
         compat: ``None`` (mpm's numerics, as configured) or ``'official'``:
             override the trunk and decoder options with the numerics of the
             official P-STMO / MPM code (:data:`COMPAT_OPTIONS`), so that
@@ -97,7 +99,7 @@ class PoseLifter(PoseAlgorithm):
                  final_weight: float = 1.0, seq_weight: float = 1.0,
                  flip_test: bool = True,
                  flip_indices: Optional[Sequence[int]] = None,
-                 root_index: int = 0,
+                 root_index: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None,
                  compat: Optional[str] = None):
@@ -113,9 +115,9 @@ class PoseLifter(PoseAlgorithm):
         self.final_weight = final_weight
         self.seq_weight = seq_weight
         self.flip_test = flip_test
-        self.flip_indices = list(H36M_SKELETON.flip_permutation
-                                 if flip_indices is None else flip_indices)
-        self.root_index = root_index
+        self.flip_indices = list(self._skeleton_arg(
+            'flip_indices', flip_indices, H36M_SKELETON.flip_permutation))
+        self.root_index = self._skeleton_arg('root_index', root_index, 0)
 
     def _forward(self, inputs: torch.Tensor,
                  data_samples: Optional[dict] = None

@@ -31,7 +31,8 @@ class ReconstructionCompletion(OcclusionEvaluation, PoseAlgorithm):
         eval_settings: settings ``predict`` evaluates; None = Table 4's.
         eval_seed: base seed of the evaluation masks.
         loss, loss_weight, loss_on: the reconstruction loss.
-        root_index: root joint (zeroed in predictions).
+        root_index: root joint (zeroed in predictions); None: the
+            dataset's root (``set_dataset_meta``), joint 0 until then.
         drop_frames: drop wholly hidden frames before the temporal trunk.
         keep_visible: ``predict`` returns the input's own values at the
             visible joints (default False: the raw reconstruction of every
@@ -59,7 +60,7 @@ class ReconstructionCompletion(OcclusionEvaluation, PoseAlgorithm):
                  eval_seed: int = 0,
                  loss: dict = dict(type='MPJPELoss'),
                  loss_weight: float = 1.0, loss_on: str = 'all',
-                 root_index: int = 0, drop_frames: bool = True,
+                 root_index: Optional[int] = None, drop_frames: bool = True,
                  keep_visible: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
@@ -83,7 +84,7 @@ class ReconstructionCompletion(OcclusionEvaluation, PoseAlgorithm):
         self.loss_fn = LOSSES.build(loss)
         self.loss_weight = loss_weight
         self.loss_on = loss_on
-        self.root_index = root_index
+        self.root_index = self._skeleton_arg('root_index', root_index, 0)
         self.drop_frames = drop_frames
         self.keep_visible = keep_visible
 

@@ -6,6 +6,7 @@ from mmengine.model import BaseDataPreprocessor
 
 from mpm.registry import MODELS
 from mpm.utils import H36M_SKELETON, flip_keypoints
+from mpm.utils.joint_order import resolve_skeleton_fact, subset_metainfo
 
 #: Human3.6M-17 without joint 9 (neck/nose): MPM's 16-joint mode.
 H36M_16_JOINTS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16)
@@ -102,7 +103,9 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
     Args:
         flip_prob: per-sample flip probability at training time.
         flip_indices: left/right permutation of the *input* layout (J_full
-            joints); Human3.6M-17 by default.
+            joints); None: the dataset's (``set_dataset_meta``), Human3.6M-17
+            until one is given. A value given here must agree with the
+            dataset's.
         noise_std: 2D input noise at training time (0 disables).
         keep_joints: joint indices of the input layout to keep, in output
             order, or None (all joints). Must be closed under flipping.
@@ -119,16 +122,37 @@ class PoseDataPreprocessor(BaseDataPreprocessor):
                  keep_joints: Optional[Sequence[int]] = None):
         super().__init__()
         self.flip_prob = flip_prob
-        self.source_flip_indices = [
-            int(j) for j in (H36M_SKELETON.flip_permutation
-                             if flip_indices is None else flip_indices)
-        ]
         self.keep_joints = (None if keep_joints is None else
                             check_keep_joints(keep_joints))
+        self._configured_flip_indices = flip_indices
+        self._set_flip_indices(H36M_SKELETON.flip_permutation
+                               if flip_indices is None else flip_indices)
+        self.noise_std = noise_std
+
+    def _set_flip_indices(self, flip_indices: Sequence[int]) -> None:
+        """Set the input layout's permutation and its subset's."""
+        self.source_flip_indices = [int(j) for j in flip_indices]
         self.flip_indices = (
             list(self.source_flip_indices) if self.keep_joints is None else
             subset_flip_indices(self.source_flip_indices, self.keep_joints))
-        self.noise_std = noise_std
+
+    def set_dataset_meta(self, metainfo: dict) -> dict:
+        """Take ``flip_indices`` from a dataset's metainfo (a configured
+        value must agree with it) and return the metainfo of the joints the
+        model sees (the ``keep_joints`` subset, root and flip remapped).
+
+        Raises:
+            JointOrderError: the configured ``flip_indices`` differ from the
+                dataset's, or ``keep_joints`` drops its root.
+        """
+        flip = resolve_skeleton_fact(
+            'PoseDataPreprocessor', 'flip_indices',
+            self._configured_flip_indices, metainfo, 'flip_indices')
+        if flip is not None:
+            self._set_flip_indices(flip)
+        if self.keep_joints is None:
+            return dict(metainfo)
+        return subset_metainfo(metainfo, self.keep_joints, self.flip_indices)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         if 'window_index' in data:
