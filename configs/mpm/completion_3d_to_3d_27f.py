@@ -17,15 +17,14 @@
 # Not given by the paper (our choices): one model for all four limbs,
 # window dilation 1, stage I's optimiser for 15 epochs.
 _base_ = [
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_best_mpjpe.py',
     '../_base_/datasets/h36m_cpn.py',
+    '../_base_/models/mpm_completion_3d.py',
     '../_base_/schedules/mpm_pretrain_15e.py',
 ]
 seq_len = 27
 dilation = 1
 num_frames = seq_len
-num_joints = 17
-embed_dim = 256
 table4 = ['right_leg', 'left_leg', 'left_arm', 'right_arm']
 
 train_dataloader = dict(
@@ -33,43 +32,10 @@ train_dataloader = dict(
 val_dataloader = dict(dataset=dict(seq_len=seq_len, dilation=dilation))
 test_dataloader = val_dataloader
 
+# The stage I 3D branch (../_base_/models/mpm_completion_3d.py) on 27 frames.
 model = dict(
-    type='ReconstructionCompletion',
-    data_preprocessor=dict(type='PoseDataPreprocessor', flip_prob=0.5),
-    # The stage I 3D branch of configs/_base_/models/mpm_pretrain.py.
-    encoder=dict(
-        type='PoseEncoder',
-        num_joints=num_joints,
-        in_channels=3,
-        embed_dim=512,
-        dropout=0.25),
-    trunk=dict(
-        type='PoseTrunk',
-        spatial=dict(
-            type='SpatialMLP',
-            in_dim=512,
-            out_dim=embed_dim,
-            num_blocks=1,
-            dropout=0.25),
-        temporal=dict(
-            type='TemporalTransformer',
-            num_frames=num_frames,
-            embed_dim=embed_dim,
-            depth=4,
-            num_heads=8,
-            ffn_dim=512,
-            dropout=0.1)),
-    decoder=dict(
-        type='MaskedPoseDecoder',
-        num_frames=num_frames,
-        in_channels=embed_dim,
-        embed_dim=embed_dim,
-        depth=1,
-        num_heads=8,
-        ffn_dim=512,
-        dropout=0.1,
-        num_joints=num_joints,
-        out_channels=3),
+    trunk=dict(temporal=dict(num_frames=num_frames)),
+    decoder=dict(num_frames=num_frames),
     # Tube masking of one limb per sample (Table 4's settings).
     train_masker=dict(
         type='RandomChoiceMasker',
@@ -78,10 +44,7 @@ model = dict(
     eval_seed=0,
     # Test: the raw reconstruction of every joint is scored; True keeps the
     # input's visible joints and scores only the filled-in ones as errors.
-    keep_visible=False,
-    loss=dict(type='MPJPELoss'),
-    loss_weight=1.0,
-    loss_on='all')
+    keep_visible=False)
 
 val_evaluator = dict(type='CompletionMetric', occluded=True)
 test_evaluator = val_evaluator
@@ -91,5 +54,3 @@ test_evaluator = val_evaluator
 train_cfg = dict(val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))

@@ -11,7 +11,7 @@
 #   python tools/test.py configs/mpm/finetune_3dhp_243f.py <checkpoint>
 # Optimiser per the MPM paper: AdamW, lr 1.6e-3 at batch 1024, x0.97/epoch.
 _base_ = [
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_best_mpjpe.py',
     '../_base_/datasets/mpi_inf_3dhp.py',
     '../_base_/models/stmo_lifter.py',
     '../_base_/schedules/mpm_finetune_40e.py',
@@ -23,5 +23,3 @@ param_scheduler = [
          end=max_epochs)
 ]
 train_dataloader = dict(batch_size=1024)
-default_hooks = dict(
-    checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))

@@ -8,14 +8,12 @@
 #   tools/dist_train.sh configs/mpm/finetune_h36m_cpn_243f.py 4
 # Optimiser per the MPM paper: AdamW, lr 1.6e-3 at batch 1024, x0.97/epoch.
 _base_ = [
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_best_mpjpe.py',
     '../_base_/datasets/h36m_cpn.py',
     '../_base_/models/stmo_lifter.py',
     '../_base_/schedules/mpm_finetune_40e.py',
 ]
 train_dataloader = dict(batch_size=1024)
-default_hooks = dict(
-    checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))
 model = dict(
     init_cfg=dict(
         type='PretrainedParts',

@@ -26,14 +26,9 @@ _base_ = [
     '../_base_/datasets/amass.py',
 ]
 seq_len = 243
-h36m_train = dict(
-    type='Human36mDataset',
-    data_root='data/h36m/',
-    file_3d='data_3d_h36m.npz',
-    file_2d='data_2d_h36m_cpn_ft_h36m_dbb.npz',
-    subjects=['S1', 'S5', 'S6', 'S7', 'S8'],
-    seq_len=seq_len,
-    dilation=2)
+# The Human3.6M training set of ./pretrain_h36m_243f.py (CPN 2D, S1 S5 S6
+# S7 S8, dilation 2).
+h36m_train = {{_base_.train_dataloader.dataset}}
 mpi_inf_3dhp_train = dict(
     type='MpiInf3dhpDataset',
     data_root='data/mpi_inf_3dhp/',

@@ -7,13 +7,11 @@
 #   tools/dist_train.sh configs/pstmo/finetune_h36m_cpn_243f.py 4
 # From scratch (no pre-training): --cfg-options model.init_cfg=None
 _base_ = [
-    '../_base_/default_runtime.py',
+    '../_base_/runtime_best_mpjpe.py',
     '../_base_/datasets/h36m_cpn.py',
     '../_base_/models/stmo_lifter.py',
     '../_base_/schedules/lifter_40e.py',
 ]
-default_hooks = dict(
-    checkpoint=dict(save_best='mpjpe_mm', rule='less', max_keep_ckpts=3))
 model = dict(
     init_cfg=dict(
         type='PretrainedParts',

@@ -1,5 +1,7 @@
-"""Configs state only what differs: the no-validation block and the demo's
-iteration schedule live in one fragment each (issue 12)."""
+"""Configs state only what differs: the no-validation block, the demo's
+iteration schedule, the keep-best-MPJPE checkpoint hook, the MPM stage I
+network (one masked decoder for both branches) and its 3D branch live in
+one fragment each (issue 12)."""
 import re
 from pathlib import Path
 
@@ -56,3 +58,46 @@ def test_demo_schedules_come_from_one_fragment(name):
         == cfg.max_iters
     assert cfg.optim_wrapper.optimizer.type == 'AdamW'
     assert cfg.optim_wrapper.clip_grad == dict(max_norm=1.0)
+
+
+@pytest.mark.parametrize('path', LEAVES, ids=rel)
+def test_no_leaf_restates_the_best_checkpoint_hook(path):
+    assert not re.search(r"save_best='mpjpe_mm'", path.read_text()), (
+        f'{rel(path)} restates the best-MPJPE checkpoint hook: list '
+        'configs/_base_/runtime_best_mpjpe.py instead of default_runtime.py')
+
+
+def test_mpm_decoders_differ_only_in_their_output():
+    model = Config.fromfile(
+        str(ROOT / 'configs/_base_/models/mpm_network.py')).model
+    d2, d3 = model.decoder_2d.to_dict(), model.decoder_3d.to_dict()
+    assert (d2.pop('out_channels'), d3.pop('out_channels')) == (2, 3)
+    assert d2 == d3
+    text = (ROOT / 'configs/_base_/models/mpm_network.py').read_text()
+    assert text.count("type='MaskedPoseDecoder'") == 1
+
+
+def test_3d_completion_is_the_stage1_3d_branch():
+    stage1 = Config.fromfile(
+        str(ROOT / 'configs/mpm/pretrain_h36m_243f.py')).model
+    completion = Config.fromfile(
+        str(ROOT / 'configs/mpm/completion_3d_to_3d_27f.py')).model
+    assert completion.type == 'ReconstructionCompletion'
+    assert completion.encoder == stage1.encoder_3d
+    # the same parts, on 27 frames instead of 243
+    trunk, decoder = stage1.trunk.to_dict(), stage1.decoder_3d.to_dict()
+    trunk['temporal']['num_frames'] = decoder['num_frames'] = 27
+    assert completion.trunk.to_dict() == trunk
+    assert completion.decoder.to_dict() == decoder
+    text = (ROOT / 'configs/mpm/completion_3d_to_3d_27f.py').read_text()
+    for part in ('PoseEncoder', 'PoseTrunk', 'MaskedPoseDecoder'):
+        assert part not in text, part
+
+
+def test_pretrain_large_reuses_the_h36m_training_set():
+    large = Config.fromfile(str(ROOT / 'configs/mpm/pretrain_large.py'))
+    main = Config.fromfile(str(ROOT / 'configs/mpm/pretrain_h36m_243f.py'))
+    assert large.train_dataloader.dataset.datasets[0] == \
+        main.train_dataloader.dataset
+    text = (ROOT / 'configs/mpm/pretrain_large.py').read_text()
+    assert "type='Human36mDataset'" not in text
