@@ -6,41 +6,18 @@
 #   python tools/dataset_converters/prepare_3dhp.py \
 #       --data-root <mpi_inf_3dhp> --out-dir data/mpi_inf_3dhp
 # (or put P-STMO's data_train_3dhp.npz / data_test_3dhp.npz there).
+_base_ = ['./pose_loaders.py']
 dataset_type = 'MpiInf3dhpDataset'
 data_root = 'data/mpi_inf_3dhp/'
 seq_len = 243
 dilation = 1
+__dataset = dict(
+    type=dataset_type, data_root=data_root, seq_len=seq_len,
+    dilation=dilation)
 
-train_dataloader = dict(
-    batch_size=160,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        seq_len=seq_len,
-        dilation=dilation))
-val_dataloader = dict(
-    batch_size=256,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        seq_len=seq_len,
-        dilation=dilation))
+train_dataloader = dict(dataset=dict(__dataset, split='train'))
+val_dataloader = dict(dataset=dict(__dataset, split='test'))
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='MpiInf3dhpMetric')
 test_evaluator = val_evaluator
-# The loops that go with the val / test sets (a train-only fragment sets
-# all six keys to None).
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
