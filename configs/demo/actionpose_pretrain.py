@@ -15,20 +15,12 @@
 # The same recipe on the synthetic set plus the motion corpus:
 # configs/demo/actionpose_pretrain_corpus.py.
 _base_ = [
-    '../_base_/datasets/synthetic_h36m_train_only.py',
+    '../_base_/datasets/synthetic_h36m_demo_train.py',
     '../_base_/models/actionpose_pretrain.py',
     '../_base_/schedules/demo_adamw_cosine.py',
 ]
-seq_len = 27
-dilation = 2
-num_frames = seq_len
+num_frames = 27
 width = 128
-
-train_dataloader = dict(
-    batch_size=128,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(seq_len=seq_len, dilation=dilation, downsample=2))
 
 model = dict(
     encoder=dict(embed_dim=256, dropout=0.1),

@@ -7,20 +7,12 @@
 #     model.init_cfg.type=PretrainedParts \
 #     model.init_cfg.checkpoint=work_dirs/pretrain/iter_600.pth
 _base_ = [
-    '../_base_/datasets/synthetic_h36m_train_only.py',
+    '../_base_/datasets/synthetic_h36m_demo_train.py',
     '../_base_/models/mpm_pretrain.py',
     '../_base_/schedules/demo_adamw_cosine.py',
 ]
-seq_len = 27
-dilation = 2
-num_frames = seq_len
+num_frames = 27
 width = 128
-
-train_dataloader = dict(
-    batch_size=128,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(seq_len=seq_len, dilation=dilation, downsample=2))
 
 _decoder = dict(
     num_frames=num_frames, in_channels=width, embed_dim=width, depth=1,
