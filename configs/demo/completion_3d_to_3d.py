@@ -11,7 +11,7 @@
 # scratch add  --cfg-options load_from=work_dirs/demo/pretrain/iter_600.pth
 # The printed table shows the paper's (real Human3.6M) numbers only for
 # reference; synthetic data and a tiny budget are not comparable.
-_base_ = ['./lifter.py']
+_base_ = ['../_base_/demo_completion.py']
 num_frames = 27
 num_joints = 17
 width = 128
@@ -42,22 +42,4 @@ model = dict(
     loss=dict(type='MPJPELoss'),
     loss_on='all')
 
-# A small test set (every 8th frame, a fifth of each sequence; the same
-# windows in every run) keeps the six / four settings quick on CPU.
-val_dataloader = dict(dataset=dict(downsample=8, subset=0.2))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='CompletionMetric', occluded=True)
-test_evaluator = val_evaluator
-
-max_iters = 200
-# No validation during training: tools/test.py evaluates afterwards.
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1,
-                 val_begin=max_iters + 1)
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False, begin=50,
-         end=max_iters),
-]
-default_hooks = dict(
-    checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1))
