@@ -22,8 +22,8 @@ from mpm.utils.skeleton import (MPI_INF_3DHP_SKELETON, MPI_INF_3DHP_TO_H36M,
                                 pck_joint_indices)
 from ..functional import auc, mpjpe, pck, to_numpy_f64
 from .skeleton_from_data import SkeletonFromDataMixin
-from .mpjpe_metric import (_get, mean_pose_mm, read_pose_pair,
-                           root_relative_mm)
+from .mpjpe_metric import (_get, mean_pose_baseline, mean_pose_mm,
+                           read_pose_pair, root_relative_mm)
 
 __all__ = ['MpiInf3dhpMetric', 'PAPER_TABLE2']
 
@@ -226,12 +226,8 @@ class MpiInf3dhpMetric(SkeletonFromDataMixin, BaseMetric):
             metrics[name] = value
         metrics['num_frames'] = int(len(all_pred))
         if self.mean_pose_mm is not None:
-            if self.mean_pose_mm.shape != all_gt.shape[1:]:
-                raise ValueError(
-                    f'{type(self).__name__}: mean_pose has shape '
-                    f'{self.mean_pose_mm.shape} but the poses are '
-                    f'{all_gt.shape[1:]}.')
-            baseline = np.broadcast_to(self.mean_pose_mm, all_gt.shape)
+            baseline = mean_pose_baseline(self.mean_pose_mm, all_gt,
+                                          type(self).__name__)
             for name, value in zip(names, self._scores(baseline, all_gt)):
                 metrics[f'baseline_mean_pose_{name}'] = value
         for seq, (pred, gt) in seq_poses.items():

@@ -90,6 +90,23 @@ def mean_pose_mm(pose: Any, root_index: int) -> np.ndarray:
     return root_relative_mm(pose, root_index)
 
 
+
+def mean_pose_baseline(mean_pose: np.ndarray, gt: np.ndarray,
+                       owner: str) -> np.ndarray:
+    """The mean-pose baseline prediction for ``gt`` (N, J, 3): ``mean_pose``
+    (J, 3), broadcast to ``gt``'s shape (a read-only view).
+
+    Raises:
+        ValueError: the mean pose's joints differ from ``gt``'s; the message
+            starts with ``owner`` (the metric's class name).
+    """
+    if mean_pose.shape != gt.shape[1:]:
+        raise ValueError(
+            f'{owner}: mean_pose has shape {mean_pose.shape} but the poses '
+            f'are {gt.shape[1:]}; set a mean pose with the same joints.')
+    return np.broadcast_to(mean_pose, gt.shape)
+
+
 @METRICS.register_module()
 class Human36mMetric(SkeletonFromDataMixin, BaseMetric):
     """MPJPE, P-MPJPE and N-MPJPE in millimetres, per action and averaged.
@@ -231,13 +248,9 @@ class Human36mMetric(SkeletonFromDataMixin, BaseMetric):
         gt = np.concatenate(gts)
         columns = [mpjpe(pred, gt), p_mpjpe(pred, gt), n_mpjpe(pred, gt)]
         if self.mean_pose_mm is not None:
-            if self.mean_pose_mm.shape != gt.shape[1:]:
-                raise ValueError(
-                    f'{type(self).__name__}: mean_pose has shape '
-                    f'{self.mean_pose_mm.shape} but the poses are '
-                    f'{gt.shape[1:]}; set a mean pose with the same joints.')
-            baseline = np.broadcast_to(self.mean_pose_mm, gt.shape)
-            columns.append(mpjpe(baseline, gt))
+            columns.append(mpjpe(
+                mean_pose_baseline(self.mean_pose_mm, gt,
+                                   type(self).__name__), gt))
         errors = np.stack(columns, axis=-1)  # (sum F, 3 or 4)
         start = 0
         for action, num in zip(actions, frames):
