@@ -11,26 +11,21 @@ z = 0, 50 fps), per-frame family ``labels`` and ``metadata``. Read it with
 ``AmassDataset`` (``configs/_base_/datasets/motion_corpus.py``). The
 families and how a sequence is made: ``mpm.datasets.synthetic.corpus``.
 """
-import argparse
 import os.path as osp
 import sys
 import time
 
+from mpm.datasets.synthetic.cli import generator_parser
 from mpm.datasets.synthetic.corpus import (DEFAULT_NUM_SEQUENCES,
                                            MAIN_FAMILIES,
                                            generate_motion_corpus)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Generate the built-in motion corpus (AMASS joint-file '
+    parser = generator_parser(
+        'Generate the built-in motion corpus (AMASS joint-file '
         'format, motion_corpus_h36m_50fps.npz).',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--out-dir', default='data/motion_corpus',
-                        help='output folder (created if missing)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='master seed; the same seed gives identical '
-                        'arrays')
+        'data/motion_corpus')
     parser.add_argument('--num-sequences', type=int,
                         default=DEFAULT_NUM_SEQUENCES,
                         help='sequences (16-26 s each), the '

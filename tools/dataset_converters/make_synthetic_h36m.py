@@ -13,27 +13,22 @@ sitting down, waving, squatting, turning, reaching), projected through the
 real Human3.6M cameras. No download is needed. ``--h36m-size`` makes a set
 as large as the real Human3.6M (for memory and speed benchmarks).
 """
-import argparse
 import os.path as osp
 import sys
 import time
 
+from mpm.datasets.synthetic.cli import generator_parser
 from mpm.datasets.synthetic import (ACTIONS, DEFAULT_NUM_FRAMES, FPS,
                                     H36M_SIZE_NUM_FRAMES, SUBJECTS,
                                     generate_synthetic_h36m, sequence_names)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Generate synthetic Human3.6M data in the VideoPose3D '
+    parser = generator_parser(
+        'Generate synthetic Human3.6M data in the VideoPose3D '
         'format (data_3d_h36m.npz, data_2d_h36m_gt.npz, '
         'data_2d_h36m_synthetic_det.npz).',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--out-dir', default='data/synthetic_h36m',
-                        help='output folder (created if missing)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='master seed; the same seed gives identical '
-                        'arrays')
+        'data/synthetic_h36m')
     size = parser.add_mutually_exclusive_group()
     size.add_argument('--num-frames', type=int, default=DEFAULT_NUM_FRAMES,
                       help=f'frames per sequence at {FPS:g} fps')
