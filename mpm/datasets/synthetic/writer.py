@@ -300,27 +300,21 @@ def _save_npz(path: str, compress: bool, **entries) -> None:
 
 
 def generate_synthetic_h36m(out_dir: str,
-                            seed: int = 0,
-                            num_frames: int = DEFAULT_NUM_FRAMES,
-                            subjects: Sequence[str] = SUBJECTS,
-                            actions: Sequence[str] = ACTIONS,
-                            trials: int = 2,
-                            noise_px: float = 3.0,
-                            outlier_rate: float = 0.01,
-                            swap_rate: float = 0.002,
-                            corr_frames: float = 2.0,
-                            extra_frames_prob: float = 0.5,
-                            max_extra_frames: int = 4,
+                            *,
                             compress: bool = False,
-                            verbose: bool = False) -> Dict[str, str]:
+                            verbose: bool = False,
+                            **build_args) -> Dict[str, str]:
     """Generate the synthetic Human3.6M files in VideoPose3D's format.
 
     Args:
         out_dir: folder to write to (created if needed).
-        seed ... max_extra_frames: see :func:`build_synthetic_h36m`.
         compress: ``np.savez_compressed`` (like VideoPose3D) or plain
             ``np.savez`` (faster for very large sets).
         verbose: print progress.
+        **build_args: what to synthesise, the keyword arguments of
+            :func:`build_synthetic_h36m` (``seed``, ``num_frames``,
+            ``subjects``, ``actions``, ``trials``, detector noise, extra
+            frames), with its defaults.
 
     Returns:
         dict ``{'3d': path, '2d_gt': path, '2d_det': path}``. The 2D files
@@ -328,12 +322,7 @@ def generate_synthetic_h36m(out_dir: str,
         existing ``data_3d_h36m.npz`` means a complete set.
     """
     t0 = time.time()
-    data = build_synthetic_h36m(
-        seed=seed, num_frames=num_frames, subjects=subjects, actions=actions,
-        trials=trials, noise_px=noise_px, outlier_rate=outlier_rate,
-        swap_rate=swap_rate, corr_frames=corr_frames,
-        extra_frames_prob=extra_frames_prob,
-        max_extra_frames=max_extra_frames)
+    data = build_synthetic_h36m(**build_args)
     if verbose:
         print(f'synthesised in {time.time() - t0:.1f} s; writing to '
               f'{out_dir}', flush=True)
