@@ -32,15 +32,8 @@ train_dataloader = dict(
         _delete_=True,
         type='MixtureDataset',
         datasets=[
-            dict(
-                type='Human36mDataset',
-                data_root='data/synthetic_h36m/',
-                file_3d='data_3d_h36m.npz',
-                file_2d='data_2d_h36m_synthetic_det.npz',
-                subjects=['S1', 'S5', 'S6', 'S7', 'S8'],
-                seq_len=27,
-                dilation=2,
-                downsample=2),
+            # the demo lifter's synthetic Human3.6M training windows
+            {{_base_.train_dataloader.dataset}},
             dict(
                 type='AmassDataset',
                 data_root='data/motion_corpus/',
