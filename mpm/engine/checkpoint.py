@@ -54,6 +54,7 @@ import torch
 from mmengine.logging import print_log
 
 from mpm.utils.fileio import atomic_write
+from mpm.utils.moved import moved_names
 from .checkpoint_allowlist import allow_checkpoint_globals
 from .checkpoint_integrity import (container_error, last_intact_sibling,
                                    payload_error, stamp_payload_sha256)
@@ -562,10 +563,8 @@ def load_from_http_safe(filename: str,
     return _policy_load_file(cached, map_location)
 
 
-def __getattr__(name: str):
-    """Old location of ``patch_checkpoint_loading`` (now in
-    :mod:`mpm.engine.mmengine_patches`)."""
-    if name == 'patch_checkpoint_loading':
-        from . import mmengine_patches
-        return mmengine_patches.patch_checkpoint_loading
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+#: Old location of ``patch_checkpoint_loading``
+#: (now in :mod:`mpm.engine.mmengine_patches`).
+__getattr__ = moved_names(
+    __name__, {'patch_checkpoint_loading': 'mpm.engine.mmengine_patches'})

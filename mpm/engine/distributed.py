@@ -40,6 +40,8 @@ from typing import Any, Callable
 import torch
 from mmengine.logging import print_log
 
+from mpm.utils.moved import moved_names
+
 _ORIGINAL_ATTR = '__mpm_original__'
 
 
@@ -149,10 +151,8 @@ def _make_convert_sync_bn(original: Callable) -> Callable:
     return _mark(convert_sync_batchnorm, original)
 
 
-def __getattr__(name: str):
-    """Old location of ``patch_distributed`` (now in
-    :mod:`mpm.engine.mmengine_patches`)."""
-    if name == 'patch_distributed':
-        from . import mmengine_patches
-        return mmengine_patches.patch_distributed
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+#: Old location of ``patch_distributed``
+#: (now in :mod:`mpm.engine.mmengine_patches`).
+__getattr__ = moved_names(
+    __name__, {'patch_distributed': 'mpm.engine.mmengine_patches'})

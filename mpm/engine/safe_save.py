@@ -35,6 +35,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import torch
 
 from mpm.utils.fileio import atomic_write
+from mpm.utils.moved import moved_names
 from .checkpoint_integrity import stamp_payload_sha256
 
 _ORIGINAL_ATTR = '__mpm_original__'
@@ -176,10 +177,8 @@ def _make_deferred(original: Callable) -> Callable:
     return wrapper
 
 
-def __getattr__(name: str):
-    """Old location of ``patch_checkpoint_saving`` (now in
-    :mod:`mpm.engine.mmengine_patches`)."""
-    if name == 'patch_checkpoint_saving':
-        from . import mmengine_patches
-        return mmengine_patches.patch_checkpoint_saving
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+#: Old location of ``patch_checkpoint_saving``
+#: (now in :mod:`mpm.engine.mmengine_patches`).
+__getattr__ = moved_names(
+    __name__, {'patch_checkpoint_saving': 'mpm.engine.mmengine_patches'})
