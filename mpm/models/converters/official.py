@@ -224,6 +224,19 @@ def _optional(key: str) -> bool:
         UNUSED_PREFIXES)
 
 
+def _layer_norm_rules(layers: str,
+                      target: str) -> Tuple[Tuple[str, str, bool], ...]:
+    """The rules for the two LayerNorms (``sublayer.{0,1}.norm.a_2/b_2``,
+    P-STMO's names) of every layer under ``layers`` (a pattern) ->
+    ``<target>.<i>.norm{1,2}.weight/bias``."""
+    return tuple(
+        (layers + r'\.model\.layers\.(\d+)\.sublayer\.' + str(sub) +
+         r'\.norm\.' + name, target + r'.\1.norm' + str(sub + 1) + '.' +
+         param, False)
+        for sub in (0, 1)
+        for name, param in (('a_2', 'weight'), ('b_2', 'bias')))
+
+
 # (pattern on P-STMO names, mpm name template, squeeze k=1 conv weight)
 _ATTN = r'self_attn\.linears\.'
 _RULES: Tuple[Tuple[str, str, bool], ...] = (
@@ -245,28 +258,14 @@ _RULES: Tuple[Tuple[str, str, bool], ...] = (
      r'trunk.temporal.layers.\1.ffn.fc1.\2', False),
     (r'Transformer\.model\.layers\.(\d+)\.feed_forward\.w_2\.(weight|bias)',
      r'trunk.temporal.layers.\1.ffn.fc2.\2', False),
-    (r'Transformer\.model\.layers\.(\d+)\.sublayer\.0\.norm\.a_2',
-     r'trunk.temporal.layers.\1.norm1.weight', False),
-    (r'Transformer\.model\.layers\.(\d+)\.sublayer\.0\.norm\.b_2',
-     r'trunk.temporal.layers.\1.norm1.bias', False),
-    (r'Transformer\.model\.layers\.(\d+)\.sublayer\.1\.norm\.a_2',
-     r'trunk.temporal.layers.\1.norm2.weight', False),
-    (r'Transformer\.model\.layers\.(\d+)\.sublayer\.1\.norm\.b_2',
-     r'trunk.temporal.layers.\1.norm2.bias', False),
+    *_layer_norm_rules(r'Transformer', 'trunk.temporal.layers'),
     (r'Transformer_reduce\.model\.layers\.(\d+)\.' + _ATTN +
      r'3\.(weight|bias)', r'decoder.layers.\1.attn.proj.\2', False),
     (r'Transformer_reduce\.model\.layers\.(\d+)\.feed_forward\.w_1\.'
      r'(weight|bias)', r'decoder.layers.\1.fc1.\2', True),
     (r'Transformer_reduce\.model\.layers\.(\d+)\.feed_forward\.w_2\.'
      r'(weight|bias)', r'decoder.layers.\1.conv.\2', False),
-    (r'Transformer_reduce\.model\.layers\.(\d+)\.sublayer\.0\.norm\.a_2',
-     r'decoder.layers.\1.norm1.weight', False),
-    (r'Transformer_reduce\.model\.layers\.(\d+)\.sublayer\.0\.norm\.b_2',
-     r'decoder.layers.\1.norm1.bias', False),
-    (r'Transformer_reduce\.model\.layers\.(\d+)\.sublayer\.1\.norm\.a_2',
-     r'decoder.layers.\1.norm2.weight', False),
-    (r'Transformer_reduce\.model\.layers\.(\d+)\.sublayer\.1\.norm\.b_2',
-     r'decoder.layers.\1.norm2.bias', False),
+    *_layer_norm_rules(r'Transformer_reduce', 'decoder.layers'),
     (r'fcn\.0\.(\w+)', r'decoder.head.bn.\1', False),
     (r'fcn\.1\.(weight|bias)', r'decoder.head.fc.\1', True),
     (r'fcn_1\.0\.(\w+)', r'seq_head.bn.\1', False),
