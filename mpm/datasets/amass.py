@@ -458,9 +458,7 @@ class AmassDataset(PoseWindowDataset):
 
     def __getitem__(self, index) -> Dict[str, Any]:
         index = operator.index(index)
-        video, centre = self.window_index.locate(index)
-        video, centre = int(video), int(centre)
-        frames = self.window_index.frame_indices(video, centre)
+        video, centre, frames = self.window_index.window(index)
         seq, view = divmod(video, self.num_views)
         world = _to_z_up(np.asarray(
             self._blocks[seq][frames * self.downsample], np.float64),

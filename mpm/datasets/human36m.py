@@ -432,9 +432,7 @@ class Human36mDataset(PoseWindowDataset):
 
     def __getitem__(self, index) -> Dict[str, Any]:
         index = operator.index(index)
-        video, centre = self.window_index.locate(index)
-        video, centre = int(video), int(centre)
-        frames = self.window_index.frame_indices(video, centre)
+        video, centre, frames = self.window_index.window(index)
         info = self.video_info[video]
         sample = dict(
             keypoints_2d=self._kp2d[video][frames],

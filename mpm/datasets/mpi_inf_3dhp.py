@@ -517,10 +517,8 @@ class MpiInf3dhpDataset(PoseWindowDataset):
 
     def __getitem__(self, index) -> Dict[str, Any]:
         index = operator.index(index)
-        video, centre = self.window_index.locate(index)
-        video, centre = int(video), int(centre)
-        rows = self._starts[video] + self.window_index.frame_indices(
-            video, centre)
+        video, centre, frames = self.window_index.window(index)
+        rows = self._starts[video] + frames
         info = self.video_info[video]
         sample = dict(
             keypoints_2d=self._kp2d[rows],
