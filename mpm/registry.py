@@ -125,73 +125,68 @@ def unknown_type_message(registry: MPMRegistry, key: str) -> str:
             'or import the module that registers it (custom_imports).')
 
 
+def mmengine_child(parent: Registry,
+                   location: Optional[str] = None) -> MPMRegistry:
+    """The ``mpm`` child of one of MMEngine's registries, of the same name:
+    mpm's modules of that kind live in the package ``location``; without
+    one the child stays empty and its lookups find MMEngine's components in
+    ``parent`` (the runner's registries)."""
+    return MPMRegistry(parent.name, parent=parent, scope='mpm',
+                       locations=[location] if location else [])
+
+
+#: Old name of :func:`mmengine_child` for MMEngine's runner registries.
+runner_child = mmengine_child
+
+
 MODELS = MPMRegistry(
     'model', parent=MMENGINE_MODELS, scope='mpm',
     locations=['mpm.models'])
-ENCODERS = MPMRegistry(
-    'encoder', parent=MODELS, scope='mpm_encoders',
-    locations=['mpm.models.encoders'])
-TRUNKS = MPMRegistry(
-    'trunk', parent=MODELS, scope='mpm_trunks',
-    locations=['mpm.models.trunks'])
-DECODERS = MPMRegistry(
-    'decoder', parent=MODELS, scope='mpm_decoders',
-    locations=['mpm.models.decoders'])
-MASKERS = MPMRegistry(
-    'masker', parent=MODELS, scope='mpm_maskers',
-    locations=['mpm.models.maskers'])
-LOSSES = MPMRegistry(
-    'loss', parent=MODELS, scope='mpm_losses',
-    locations=['mpm.models.losses'])
-DATASETS = MPMRegistry(
-    'dataset', parent=MMENGINE_DATASETS, scope='mpm',
-    locations=['mpm.datasets'])
-TRANSFORMS = MPMRegistry(
-    'transform', parent=MMENGINE_TRANSFORMS, scope='mpm',
-    locations=['mpm.datasets.transforms'])
-METRICS = MPMRegistry(
-    'metric', parent=MMENGINE_METRICS, scope='mpm',
-    locations=['mpm.evaluation'])
-HOOKS = MPMRegistry(
-    'hook', parent=MMENGINE_HOOKS, scope='mpm', locations=['mpm.engine'])
-VISUALIZERS = MPMRegistry(
-    'visualizer', parent=MMENGINE_VISUALIZERS, scope='mpm',
-    locations=['mpm.visualization'])
 
 
-def runner_child(parent: Registry) -> MPMRegistry:
-    """The ``mpm`` child of one of MMEngine's runner registries: empty, its
-    lookups find MMEngine's components in ``parent``."""
-    return MPMRegistry(parent.name, parent=parent, scope='mpm')
+def model_part_registry(name: str, package: str) -> MPMRegistry:
+    """The registry of one kind of model part: a child of :data:`MODELS`
+    with scope ``mpm_<package>``, its modules in ``mpm.models.<package>``."""
+    return MPMRegistry(name, parent=MODELS, scope=f'mpm_{package}',
+                       locations=[f'mpm.models.{package}'])
 
 
-RUNNERS = runner_child(MMENGINE_RUNNERS)
-RUNNER_CONSTRUCTORS = runner_child(MMENGINE_RUNNER_CONSTRUCTORS)
-LOOPS = runner_child(MMENGINE_LOOPS)
-DATA_SAMPLERS = runner_child(MMENGINE_DATA_SAMPLERS)
-MODEL_WRAPPERS = runner_child(MMENGINE_MODEL_WRAPPERS)
+ENCODERS = model_part_registry('encoder', 'encoders')
+TRUNKS = model_part_registry('trunk', 'trunks')
+DECODERS = model_part_registry('decoder', 'decoders')
+MASKERS = model_part_registry('masker', 'maskers')
+LOSSES = model_part_registry('loss', 'losses')
+DATASETS = mmengine_child(MMENGINE_DATASETS, 'mpm.datasets')
+TRANSFORMS = mmengine_child(MMENGINE_TRANSFORMS, 'mpm.datasets.transforms')
+METRICS = mmengine_child(MMENGINE_METRICS, 'mpm.evaluation')
+HOOKS = mmengine_child(MMENGINE_HOOKS, 'mpm.engine')
+VISUALIZERS = mmengine_child(MMENGINE_VISUALIZERS, 'mpm.visualization')
+# The runner's registries (mpm adds only PretrainedParts, to
+# WEIGHT_INITIALIZERS).
+RUNNERS = mmengine_child(MMENGINE_RUNNERS)
+RUNNER_CONSTRUCTORS = mmengine_child(MMENGINE_RUNNER_CONSTRUCTORS)
+LOOPS = mmengine_child(MMENGINE_LOOPS)
+DATA_SAMPLERS = mmengine_child(MMENGINE_DATA_SAMPLERS)
+MODEL_WRAPPERS = mmengine_child(MMENGINE_MODEL_WRAPPERS)
 #: Weight initialisers for ``init_cfg``: MMEngine's (through the parent) and
 #: mpm's ``PretrainedParts``.
-WEIGHT_INITIALIZERS = MPMRegistry(
-    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS, scope='mpm',
-    locations=['mpm.models.pretrained_parts'])
-OPTIMIZERS = runner_child(MMENGINE_OPTIMIZERS)
-OPTIM_WRAPPERS = runner_child(MMENGINE_OPTIM_WRAPPERS)
-OPTIM_WRAPPER_CONSTRUCTORS = runner_child(
+WEIGHT_INITIALIZERS = mmengine_child(MMENGINE_WEIGHT_INITIALIZERS,
+                                     'mpm.models.pretrained_parts')
+OPTIMIZERS = mmengine_child(MMENGINE_OPTIMIZERS)
+OPTIM_WRAPPERS = mmengine_child(MMENGINE_OPTIM_WRAPPERS)
+OPTIM_WRAPPER_CONSTRUCTORS = mmengine_child(
     MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS)
-PARAM_SCHEDULERS = runner_child(MMENGINE_PARAM_SCHEDULERS)
-EVALUATOR = runner_child(MMENGINE_EVALUATOR)
-TASK_UTILS = runner_child(MMENGINE_TASK_UTILS)
-VISBACKENDS = runner_child(MMENGINE_VISBACKENDS)
-LOG_PROCESSORS = runner_child(MMENGINE_LOG_PROCESSORS)
-INFERENCERS = runner_child(MMENGINE_INFERENCERS)
-FUNCTIONS = runner_child(MMENGINE_FUNCTIONS)
-STRATEGIES = runner_child(MMENGINE_STRATEGIES)
+PARAM_SCHEDULERS = mmengine_child(MMENGINE_PARAM_SCHEDULERS)
+EVALUATOR = mmengine_child(MMENGINE_EVALUATOR)
+TASK_UTILS = mmengine_child(MMENGINE_TASK_UTILS)
+VISBACKENDS = mmengine_child(MMENGINE_VISBACKENDS)
+LOG_PROCESSORS = mmengine_child(MMENGINE_LOG_PROCESSORS)
+INFERENCERS = mmengine_child(MMENGINE_INFERENCERS)
+FUNCTIONS = mmengine_child(MMENGINE_FUNCTIONS)
+STRATEGIES = mmengine_child(MMENGINE_STRATEGIES)
 
 #: Frozen text encoders (action-label embeddings for ActionPose).
-TEXT_ENCODERS = MPMRegistry(
-    'text_encoder', parent=MODELS, scope='mpm_text_encoders',
-    locations=['mpm.models.text_encoders'])
+TEXT_ENCODERS = model_part_registry('text_encoder', 'text_encoders')
 #: Converters from 2D detector keypoint layouts (COCO-17, Halpe-26, ...) to
 #: Human3.6M-17.
 KEYPOINT_CONVERTERS = MPMRegistry(
@@ -206,5 +201,5 @@ __all__ = [
     'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
     'PARAM_SCHEDULERS', 'EVALUATOR', 'TASK_UTILS', 'VISBACKENDS',
     'LOG_PROCESSORS', 'INFERENCERS', 'FUNCTIONS', 'STRATEGIES', 'MPMRegistry',
-    'closest_names', 'runner_child'
+    'closest_names', 'runner_child', 'mmengine_child', 'model_part_registry'
 ]
