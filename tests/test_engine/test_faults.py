@@ -107,6 +107,14 @@ def assert_same_final_weights(straight_work, work):
                                final_weights(work), 'state_dict')
 
 
+def _default_sigint():
+    """In the child before exec: SIGINT back to its default action. A suite
+    started as a background job (``make test &``, nohup) inherits SIGINT
+    ignored, and Python then never raises KeyboardInterrupt, so the SIGINT
+    row would wait for a process that cannot be interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def frozen_run(config, tmp_path, work, **where):
     """Start tools/train.py in a subprocess and return it once FaultHook
     froze it (its marker file exists)."""
@@ -120,7 +128,8 @@ def frozen_run(config, tmp_path, work, **where):
     proc = subprocess.Popen(
         [sys.executable, RESUME.TRAIN_PY, str(fault), '--work-dir',
          str(work)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
+        stderr=subprocess.STDOUT, text=True,
+        preexec_fn=_default_sigint)
     RESUME.wait_for(marker, proc, timeout=120)
     return proc
 
