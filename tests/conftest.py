@@ -5,12 +5,14 @@ import pytest
 @pytest.fixture
 def tiny_lifter():
     """Factory of a tiny STMO-style PoseLifter (17 joints) on CPU:
-    ``tiny_lifter(frames=9, strides=(3, 3), dropout=0.0, flip_prob=0.0)``."""
+    ``tiny_lifter(frames=9, strides=(3, 3), dropout=0.0, flip_prob=0.0,
+    init_cfg=None)``."""
     from mmengine.registry import init_default_scope
 
     from mpm.registry import MODELS
 
-    def build(frames=9, strides=(3, 3), dropout=0.0, flip_prob=0.0):
+    def build(frames=9, strides=(3, 3), dropout=0.0, flip_prob=0.0,
+              init_cfg=None):
         init_default_scope('mpm')
         return MODELS.build(dict(
             type='PoseLifter',
@@ -33,7 +35,8 @@ def tiny_lifter():
                                    num_joints=17)),
             seq_head=dict(type='PoseRegressionHead', in_channels=16,
                           num_joints=17),
-            loss=dict(type='MPJPELoss')))
+            loss=dict(type='MPJPELoss'),
+            init_cfg=init_cfg))
 
     return build
 

@@ -1,17 +1,15 @@
 """Where the shared algorithm pieces live (issue 12): the masked-encoding
 helpers and batch helpers in ``mpm.models.utils``, the stage I -> II
 transfer in ``mpm.models.pretrained_parts``; old import paths still work."""
-import copy
 import importlib
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.registry import WEIGHT_INITIALIZERS as MMENGINE_INITIALIZERS
 
 from mpm.models import pretrained_parts, utils
-from mpm.registry import MODELS, WEIGHT_INITIALIZERS
+from mpm.registry import WEIGHT_INITIALIZERS
 
 MOVED = {
     'mpm.models.utils.masked_encoding': [
@@ -68,23 +66,6 @@ def test_new_mask_vector_is_a_small_trainable_vector():
     assert abs(float(p.mean())) < 0.002
 
 
-def tiny_lifter(init_cfg=None):
-    """The shipped STMO lifter config at 9 frames and small widths."""
-    cfg = Config.fromfile('configs/_base_/models/stmo_lifter.py').model
-    cfg = copy.deepcopy(cfg.to_dict())
-    cfg['encoder'].update(embed_dim=16, dropout=0.0)
-    cfg['trunk']['spatial'].update(in_dim=16, out_dim=8, dropout=0.0)
-    cfg['trunk']['temporal'].update(num_frames=9, depth=1, embed_dim=8,
-                                    ffn_dim=16, num_heads=2, dropout=0.0)
-    cfg['decoder'].update(num_frames=9, strides=[3, 3], embed_dim=8,
-                          ffn_dim=16, num_heads=2,
-                          head=dict(type='PoseRegressionHead', in_channels=8,
-                                    num_joints=17))
-    cfg['seq_head'].update(in_channels=8)
-    cfg['init_cfg'] = init_cfg
-    return cfg
-
-
 def test_pretrained_parts_lives_in_mpm_registry_only():
     # Registered once, in mpm's child registry, not forced into MMEngine's.
     assert 'PretrainedParts' in WEIGHT_INITIALIZERS.module_dict
@@ -93,18 +74,18 @@ def test_pretrained_parts_lives_in_mpm_registry_only():
     assert 'PretrainedParts' not in MMENGINE_INITIALIZERS.module_dict
 
 
-def test_pretrained_parts_init_runs_under_any_current_scope(tmp_path):
+def test_pretrained_parts_init_runs_under_any_current_scope(tmp_path,
+                                                            tiny_lifter):
     with DefaultScope.overwrite_default_scope('mpm'):
-        source = MODELS.build(tiny_lifter())
+        source = tiny_lifter()
     with torch.no_grad():
         for p in source.parameters():
             p.add_(1.0)
     path = tmp_path / 'stage1.pth'
     torch.save(dict(state_dict=source.state_dict()), path)
     with DefaultScope.overwrite_default_scope('mpm'):
-        model = MODELS.build(
-            tiny_lifter(init_cfg=dict(type='PretrainedParts',
-                                      checkpoint=str(path))))
+        model = tiny_lifter(init_cfg=dict(type='PretrainedParts',
+                                          checkpoint=str(path)))
     # A caller in MMEngine's own scope (no mpm runner around it).
     with DefaultScope.overwrite_default_scope('mmengine'):
         model.init_weights()
