@@ -83,3 +83,45 @@ def test_freeze_parts_hook_keeps_weights_and_statistics():
         FreezePartsHook(parts=['trunk']).before_train(runner)
     with pytest.raises(ValueError, match='non-empty'):
         FreezePartsHook(parts='encoder')
+
+
+def test_freeze_parts_hook_releases_at_until_iter():
+    """LP-FT: frozen (weights and BatchNorm statistics) for the first
+    ``until_iter`` iterations, then trained like the rest."""
+    torch.manual_seed(0)
+    net = nn.ModuleDict(dict(encoder=nn.Sequential(nn.Linear(4, 4),
+                                                   nn.BatchNorm1d(4)),
+                             decoder=nn.Linear(4, 2)))
+    runner = type('Runner', (), {'model': net, 'iter': 0})()
+    hook = FreezePartsHook(parts=['encoder'], until_iter=2)
+    hook.before_train(runner)
+    opt = torch.optim.AdamW(net.parameters(), lr=0.1, weight_decay=0.5)
+    before = {k: v.clone() for k, v in net.encoder.state_dict().items()}
+    changed = []
+    for it in range(4):
+        runner.iter = it
+        net.train()
+        hook.before_train_iter(runner, it)
+        frozen = not net.encoder[0].weight.requires_grad
+        assert frozen == (it < 2) and net.encoder.training == (it >= 2)
+        x = torch.randn(8, 4) * 5 + 3
+        loss = net.decoder(net.encoder(x)).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        changed.append(not all(torch.equal(v, before[k]) for k, v in
+                               net.encoder.state_dict().items()))
+    assert changed == [False, False, True, True]
+    # An epoch-based loop does not call train() every iteration: the
+    # released parts follow the model's mode themselves.
+    hook = FreezePartsHook(parts=['encoder'], until_iter=1)
+    hook.before_train(runner)
+    runner.iter = 0
+    hook.before_train_iter(runner, 0)
+    assert not net.encoder.training
+    runner.iter = 1
+    hook.before_train_iter(runner, 1)
+    assert net.encoder.training and net.encoder[0].weight.requires_grad
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match='until_iter'):
+            FreezePartsHook(until_iter=bad)

@@ -35,7 +35,7 @@ def test_schedule_fits_any_budget(tool):
 def test_every_arm_has_a_config_that_exists(tool):
     for arm, (_, config) in tool.ARMS.items():
         assert config is None or osp.isfile(osp.join(ROOT, config)), arm
-    for config in (tool.LIFTER, tool.PROBE, tool.CORPUS_TEST):
+    for config in (tool.LIFTER, tool.PROBE, tool.LPFT, tool.CORPUS_TEST):
         assert osp.isfile(osp.join(ROOT, config))
 
 
@@ -107,6 +107,25 @@ def test_transfer_lr_mult_and_init(tool, tmp_path):
     assert probe.custom_hooks == [dict(type='FreezePartsHook',
                                        parts=['encoder', 'trunk'])]
     assert 'paramwise_cfg' not in probe.optim_wrapper
+
+
+def test_lpft_only_for_pretrained_arms(tool):
+    args = tool.parse_args(['--finetune-probe-iters', '120'])
+    assert tool.finetune_config('w/p.pth', args) == tool.LPFT
+    cfg = _merged(tool.LPFT, tool.finetune_options(0, 'w/p.pth', args))
+    assert cfg.custom_hooks == [dict(type='FreezePartsHook',
+                                     parts=['encoder', 'trunk'],
+                                     until_iter=120)]
+    assert cfg.model.init_cfg.checkpoint == 'w/p.pth'
+    # Scratch and the frozen-trunk probe are unchanged by the option.
+    assert tool.finetune_config(None, args) == tool.LIFTER
+    assert not any('custom_hooks' in o
+                   for o in tool.finetune_options(0, None, args))
+    assert tool.finetune_config('w/p.pth', args, probe=True) == tool.PROBE
+    assert not any('custom_hooks' in o for o in tool.finetune_options(
+        0, 'w/p.pth', args, probe=True))
+    off = tool.parse_args([])
+    assert tool.finetune_config('w/p.pth', off) == tool.LIFTER
 
 
 def test_json_contract_on_a_tiny_budget(tool, tmp_path, monkeypatch):

@@ -5,7 +5,8 @@
         [--seeds 0 1 2] \\
         [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
         [--pretrain-iters N] [--finetune-iters M] [--finetune-warmup W] \\
-        [--transfer-lr-mult X] [--probe] [--json OUT] [--work-dir DIR]
+        [--transfer-lr-mult X] [--finetune-probe-iters N] [--probe]
+        [--json OUT] [--work-dir DIR]
     python tools/analysis_tools/pretrain_ablation.py --merge A.json B.json \
         --json OUT      # seeds or arms run separately (e.g. in parallel)
     python tools/analysis_tools/pretrain_ablation.py --collect ...  # the
@@ -26,6 +27,11 @@ model is tested twice: on S9/S11 of the synthetic Human3.6M (detector-like
 2D) and on the held-out corpus families (``configs/demo/
 lifter_corpus_test.py``: jump, throw, kick, kneel, spin through the
 Human3.6M cameras of S9), which no fine-tuning sees.
+
+``--finetune-probe-iters N`` fine-tunes the pre-trained arms by linear
+probing, then fine-tuning (``configs/demo/lifter_lpft.py``): their encoder
+and trunk stay frozen for the first N of the stage II iterations; ``none``
+is fine-tuned as always.
 
 ``--probe`` adds the frozen-trunk probe (``configs/demo/lifter_probe.py``):
 the lifter's encoder and trunk are frozen (weights, BatchNorm statistics;
@@ -72,6 +78,7 @@ PAPER_MM = {'none': 43.1, '2d': 42.9, '2d3d': 42.3, '2d3d_official': 42.3,
             'actionpose': None, 'actionpose_shuffled': None}
 LIFTER = 'configs/demo/lifter.py'
 PROBE = 'configs/demo/lifter_probe.py'
+LPFT = 'configs/demo/lifter_lpft.py'
 CORPUS_TEST = 'configs/demo/lifter_corpus_test.py'
 H36M_TRAIN = ['S1', 'S5', 'S6', 'S7', 'S8']
 
@@ -149,6 +156,9 @@ def finetune_options(seed, stage1, args, probe=False):
     if stage1 is not None:
         options += ['model.init_cfg.type=PretrainedParts',
                     f'model.init_cfg.checkpoint={stage1}']
+        if lpft(stage1, args, probe):
+            options += ['custom_hooks.0.until_iter='
+                        f'{args.finetune_probe_iters}']
         if args.transfer_lr_mult != 1.0 and not probe:
             mult = args.transfer_lr_mult
             options += [
@@ -157,6 +167,20 @@ def finetune_options(seed, stage1, args, probe=False):
                 f'optim_wrapper.paramwise_cfg.custom_keys.trunk.lr_mult='
                 f'{mult}']
     return options
+
+
+def lpft(stage1, args, probe=False):
+    """Whether stage II starts with the encoder and trunk frozen
+    (``--finetune-probe-iters``): pre-trained arms only, not the probe."""
+    return bool(args.finetune_probe_iters) and stage1 is not None \
+        and not probe
+
+
+def finetune_config(stage1, args, probe=False):
+    """The stage II config of a run: probe, LP-FT or plain lifter."""
+    if probe:
+        return PROBE
+    return LPFT if lpft(stage1, args) else LIFTER
 
 
 def test(config, checkpoint, work, name, options):
@@ -173,8 +197,9 @@ def finetune_and_test(arm, seed, stage1, args, probe=False):
     work = osp.join(args.work_dir, f'seed{seed}', arm, kind)
     options = finetune_options(seed, stage1, args, probe)
     start = time.time()
-    run([sys.executable, 'tools/train.py', PROBE if probe else LIFTER,
-         '--work-dir', work, '--cfg-options'] + options)
+    run([sys.executable, 'tools/train.py',
+         finetune_config(stage1, args, probe), '--work-dir', work,
+         '--cfg-options'] + options)
     with open(osp.join(work, 'last_checkpoint')) as f:
         last = f.read().strip()
     name = ARMS[arm][0] + (' (frozen-trunk probe)' if probe else '')
@@ -309,6 +334,10 @@ def parse_args(argv=None):
     parser.add_argument('--transfer-lr-mult', type=float, default=1.0,
                         help='lr multiplier of the transferred encoder and '
                         'trunk in stage II (paramwise_cfg)')
+    parser.add_argument('--finetune-probe-iters', type=int, default=0,
+                        help='LP-FT: keep the transferred encoder and trunk '
+                        'frozen for the first N stage II iterations '
+                        '(pre-trained arms; 0: off)')
     parser.add_argument('--probe', action='store_true',
                         help='also run the frozen-trunk probe')
     parser.add_argument('--probe-only', action='store_true',
@@ -377,6 +406,9 @@ def main(argv=None):
         subset_options(args.finetune_fraction, args.finetune_subjects)
     except ValueError as e:
         sys.exit(str(e))
+    if not 0 <= args.finetune_probe_iters < args.finetune_iters:
+        sys.exit(f'--finetune-probe-iters must be in [0, --finetune-iters '
+                 f'= {args.finetune_iters}), got {args.finetune_probe_iters}')
     os.makedirs(args.work_dir, exist_ok=True)
     arms, probes = {}, {}
     if args.collect:
