@@ -223,6 +223,17 @@ def test_merge_runs_of_single_seeds(tool, tmp_path):
         arms={}, settings=dict(settings, finetune_fraction=1.0, seeds=[2]))))
     with pytest.raises(ValueError, match='finetune_fraction'):
         tool.merge(paths + [str(other)])
+    # A file written before an option existed ran with its default: it
+    # merges with one that records the default, not with another value.
+    newer = tmp_path / 'newer.json'
+    newer.write_text(json.dumps(dict(
+        arms=dict(none=dict(mpjpe_mm=[51.0], p_mpjpe_mm=[25.5])),
+        settings=dict(settings, seeds=[2], finetune_probe_iters=0))))
+    assert tool.merge(paths + [str(newer)])['settings']['seeds'] == [0, 1, 2]
+    newer.write_text(json.dumps(dict(
+        arms={}, settings=dict(settings, seeds=[2], finetune_probe_iters=50))))
+    with pytest.raises(ValueError, match='finetune_probe_iters'):
+        tool.merge(paths + [str(newer)])
 
 
 def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):

@@ -263,8 +263,12 @@ def merge(paths):
               'merge', 'arms', 'pretrain_configs', 'collect', 'probe',
               'probe_only')
 
+    # Files written before an option existed ran with its default.
+    defaults = vars(parse_args([]))
+
     def same(r):
-        return {k: v for k, v in r['settings'].items() if k not in ignore}
+        settings = dict(defaults, **r['settings'])
+        return {k: v for k, v in settings.items() if k not in ignore}
 
     for path, r in zip(paths[1:], results[1:]):
         if same(r) != same(results[0]):
