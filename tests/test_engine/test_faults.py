@@ -31,6 +31,7 @@ point by ``fault_hook.FaultHook``. Helpers and the tiny data come from
 test_resume.py.
 """
 import importlib.util
+import itertools
 import os
 import os.path as osp
 import shutil
@@ -174,12 +175,18 @@ def flip_4k(data):
         data[end:]
 
 
+_TEST_PY_RUNS = itertools.count()
+
+
 def run_test_py(config, checkpoint, work_dir, *extra):
     """tools/test.py in this process; returns its SystemExit message or
-    metrics."""
+    metrics. Each call names its runner apart: two runs within one second
+    would otherwise share MMEngine's config-name + timestamp instance name
+    (and MMEngine warns about the reused name)."""
     tool = _load_by_path('mpm_tools_test', TEST_PY)
+    name = f'faults_test_py_{os.getpid()}_{next(_TEST_PY_RUNS)}'
     return tool.main([config, str(checkpoint), '--work-dir', str(work_dir),
-                      *extra])
+                      '--cfg-options', f'experiment_name={name}', *extra])
 
 
 # ---------------------------------------------------------------------------
