@@ -3,6 +3,7 @@ linear probing then fine-tuning)."""
 from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
 from mpm.registry import HOOKS
@@ -84,11 +85,9 @@ class FreezePartsHook(Hook):
             # epoch: the parts this hook held in eval follow the model now.
             for module in self._modules(runner):
                 module.train(runner.model.training)
-            logger = getattr(runner, 'logger', None)
-            if logger is not None:
-                logger.info(f'FreezePartsHook: {list(self.parts)} released '
-                            f'at iteration {runner.iter}; fine-tuning '
-                            'everything from here')
+            print_log(f'FreezePartsHook: {list(self.parts)} released at '
+                      f'iteration {runner.iter}; fine-tuning everything '
+                      'from here', logger='current')
             return
         for module in self._modules(runner):
             module.eval()
