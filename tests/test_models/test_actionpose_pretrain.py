@@ -176,6 +176,37 @@ def test_stage_two_loads_encoder_and_trunk():
     assert any(k.startswith('action_head') for k in info['skipped'])
 
 
+def test_noise_only_on_the_named_sources():
+    model = tiny_model(masker=dict(type='NoMasker'),
+                       noise_datasets=['motion_corpus'])
+    x2d, samples = batch(B=4)
+    samples['meta']['dataset'] = ['synthetic_h36m', 'motion_corpus',
+                                  'synthetic_h36m', 'motion_corpus']
+    model.train()
+    out = model.corrupt(x2d, samples)
+    for i, clean in enumerate([True, False, True, False]):
+        assert torch.equal(out[i], x2d[i]) == clean, i
+    # the noise the corpus samples get is that of noise_datasets=None
+    torch.manual_seed(7)
+    mixed = model.corrupt(x2d, samples)
+    torch.manual_seed(7)
+    everywhere = model.noise(x2d)
+    assert torch.equal(mixed[1::2], everywhere[1::2])
+    losses = model(x2d, samples, mode='loss')
+    assert torch.isfinite(losses['loss_recon'])
+    model.eval()
+    assert torch.equal(model.corrupt(x2d, samples), x2d)
+    model.train()
+    with pytest.raises(ValueError, match='MixtureDataset'):
+        model.corrupt(x2d, dict(meta=dict(action=samples['meta']['action'])))
+    with pytest.raises(ValueError, match='4 samples'):
+        model.corrupt(x2d, dict(meta=dict(dataset=['motion_corpus'])))
+    with pytest.raises(ValueError, match='noise is None'):
+        tiny_model(noise=None, noise_datasets=['motion_corpus'])
+    with pytest.raises(ValueError, match='list of dataset names'):
+        tiny_model(noise_datasets='motion_corpus')
+
+
 def test_detector_noise_statistics_and_seeding():
     x = torch.zeros(64, 50, 17, 2, dtype=torch.float64)
     torch.manual_seed(5)

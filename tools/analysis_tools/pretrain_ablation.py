@@ -67,15 +67,26 @@ ARMS = {
     'actionpose': ('ActionPose', 'configs/demo/actionpose_pretrain_corpus.py'),
     'actionpose_shuffled': ('ActionPose, shuffled label embeddings',
                             'configs/demo/actionpose_pretrain_corpus.py'),
+    'actionpose_lift_only': ('ActionPose without its action objectives',
+                             'configs/demo/actionpose_pretrain_corpus.py'),
+    'actionpose_clean_noise': ('ActionPose, noise on clean 2D only',
+                               'configs/demo/actionpose_pretrain_corpus.py'),
 }
 #: Stage I options that make an arm differ from another of the same config.
 ARM_OPTIONS = {
     # Same vectors at the wrong labels: does the meaning help, or only the
     # label identity?
     'actionpose_shuffled': ['model.shuffle_text_embeddings=True'],
+    # Masked, noisy 2D -> 3D alone: what do the labels add at all?
+    'actionpose_lift_only': ['model.lambda_action=0.0',
+                             'model.lambda_align=0.0'],
+    # Detector noise only where the 2D is clean (the corpus's projections),
+    # not again on the synthetic Human3.6M's detector-like 2D.
+    'actionpose_clean_noise': ["model.noise_datasets=['motion_corpus']"],
 }
 PAPER_MM = {'none': 43.1, '2d': 42.9, '2d3d': 42.3, '2d3d_official': 42.3,
-            'actionpose': None, 'actionpose_shuffled': None}
+            'actionpose': None, 'actionpose_shuffled': None,
+            'actionpose_lift_only': None, 'actionpose_clean_noise': None}
 LIFTER = 'configs/demo/lifter.py'
 PROBE = 'configs/demo/lifter_probe.py'
 LPFT = 'configs/demo/lifter_lpft.py'

@@ -59,7 +59,8 @@ class ActionPosePretrain(PoseAlgorithm):
     ``data_samples['meta']['action']``: B action strings):
 
     1. ``noise`` (``DetectorNoise``: per-joint jitter + occasional outliers)
-       corrupts the clean 2D input;
+       corrupts the clean 2D input (with ``noise_datasets``: only that of
+       the samples from those sources);
     2. ``masker`` hides joints / body parts / time windows (hidden joints
        get the learnable ``mask_vector`` (2,)); ``encoder`` + ``trunk`` run
        on the visible frames (MAE style, :func:`encode_masked`);
@@ -111,6 +112,11 @@ class ActionPosePretrain(PoseAlgorithm):
             ``shuffle_seed``: the same K vectors, none at its own label), so
             alignment keeps the label identity but loses the meaning.
         shuffle_seed: seed of that derangement.
+        noise_datasets: names (``meta['dataset']``, as a
+            ``MixtureDataset`` gives them) of the sources whose 2D is clean
+            (projected motion capture) and gets the ``noise``; samples of
+            other sources (2D that already comes from a detector) stay as
+            they are. None: every sample is corrupted.
         drop_frames: drop hidden frames before the temporal trunk.
         root_index: root joint; None: the
             dataset's root (``set_dataset_meta``), joint 0 until then.
@@ -140,6 +146,7 @@ class ActionPosePretrain(PoseAlgorithm):
                  label_aliases: Optional[Dict[str, str]] = None,
                  unknown_label: str = 'error',
                  shuffle_text_embeddings: bool = False, shuffle_seed: int = 0,
+                 noise_datasets: Optional[Sequence[str]] = None,
                  drop_frames: bool = True,
                  root_index: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -159,6 +166,18 @@ class ActionPosePretrain(PoseAlgorithm):
                              f'{self.decoder.out_channels}')
         self.masker = build_masker(masker)
         self.noise = MODELS.build(noise) if noise else None
+        if noise_datasets is not None:
+            if self.noise is None:
+                raise ValueError('noise_datasets picks the samples that get '
+                                 'the noise, but noise is None; set a noise '
+                                 'config or drop noise_datasets')
+            if isinstance(noise_datasets, str) or not all(
+                    isinstance(n, str) for n in noise_datasets):
+                raise ValueError('noise_datasets must be a list of dataset '
+                                 "names (meta['dataset']), got "
+                                 f'{noise_datasets!r}')
+            noise_datasets = tuple(noise_datasets)
+        self.noise_datasets = noise_datasets
         self.mask_vector = new_mask_vector(self.encoder.in_channels)
         width = self._trunk_width()
         self.pool_norm = nn.LayerNorm(width)
@@ -254,12 +273,37 @@ class ActionPosePretrain(PoseAlgorithm):
         return dict(recon_3d=self.decoder(tokens, visible_index),
                     motion_embedding=pooled)
 
-    def _run(self, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def corrupt(self, x: torch.Tensor,
+                data_samples: Optional[dict] = None) -> torch.Tensor:
+        """Training-time ``noise`` on the (B, T, J, 2) inputs of the
+        samples it is meant for (``noise_datasets``); eval mode or no noise:
+        ``x`` unchanged."""
+        if self.noise is None or not self.training:
+            return x
+        noisy = self.noise(x)
+        if self.noise_datasets is None:
+            return noisy
+        meta = (data_samples or {}).get('meta') or {}
+        names = meta.get('dataset') if isinstance(meta, dict) else None
+        if names is None:
+            raise ValueError(
+                f'noise_datasets={list(self.noise_datasets)} picks the '
+                "samples to corrupt by meta['dataset'], but the batch has "
+                'none: train on a MixtureDataset (it names each source) or '
+                'set noise_datasets=None to corrupt every sample')
+        if len(names) != x.shape[0]:
+            raise ValueError(f"meta['dataset'] has {len(names)} names for "
+                             f'a batch of {x.shape[0]} samples')
+        pick = torch.tensor([n in self.noise_datasets for n in names],
+                            device=x.device)
+        return torch.where(pick[:, None, None, None], noisy, x)
+
+    def _run(self, inputs: torch.Tensor,
+             data_samples: Optional[dict] = None) -> Dict[str, torch.Tensor]:
         if inputs is None:
             raise ValueError('ActionPosePretrain needs 2D inputs (B, T, J, 2)'
                              ': the batch has no keypoints_2d')
-        x = self.noise(inputs) if (self.noise is not None
-                                   and self.training) else inputs
+        x = self.corrupt(inputs, data_samples)
         mask = self.masker(x)
         out = self.embed(x, mask)
         out['mask_2d'] = mask
@@ -274,7 +318,7 @@ class ActionPosePretrain(PoseAlgorithm):
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[dict] = None) -> Dict[str, torch.Tensor]:
         data_samples = data_samples or {}
-        out = self._run(inputs)
+        out = self._run(inputs, data_samples)
         losses = {}
         gt = data_samples.get('keypoints_3d')
         if gt is not None:
@@ -302,15 +346,17 @@ class ActionPosePretrain(PoseAlgorithm):
                 "known action labels (meta['action']): nothing to learn")
         return losses
 
-    def _tensor(self, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
-        out = self._run(inputs)
+    def _tensor(self, inputs: torch.Tensor,
+                data_samples: Optional[dict] = None
+                ) -> Dict[str, torch.Tensor]:
+        out = self._run(inputs, data_samples)
         out.pop('aligned_embedding', None)
         return out
 
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor,
                 data_samples: Optional[dict] = None) -> List[dict]:
-        out = self._run(inputs)
+        out = self._run(inputs, data_samples)
         results = split_batch_meta((data_samples or {}).get('meta'),
                                    inputs.shape[0])
         recon = zero_root(out['recon_3d'], self.root_index)
@@ -327,4 +373,4 @@ class ActionPosePretrain(PoseAlgorithm):
 
     def tensor(self, inputs, data_samples=None):
         """Raw network outputs (``forward(..., mode='tensor')``)."""
-        return self._tensor(inputs)
+        return self._tensor(inputs, data_samples)
