@@ -272,11 +272,15 @@ def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
     assert merged['arms']['none']['mpjpe_mm'] == [50.0]
 
 
-@pytest.mark.parametrize('arm', ['2d3d', 'actionpose', 'actionpose_shuffled'])
+@pytest.mark.parametrize('arm', [
+    '2d3d', 'actionpose', 'actionpose_shuffled', 'actionpose_lift_only',
+    'actionpose_clean_noise'])
 def test_stage1_options_fit_the_arm_config(tool, arm):
     """Every pre-training arm reads the synthetic Human3.6M and the corpus
     from the given roots; only the shuffled ActionPose arm shuffles the
-    label embeddings."""
+    label embeddings, only the lift-only arm drops the action objectives,
+    only the clean-noise arm restricts the noise (to a source the mixture
+    has)."""
     args = argparse.Namespace(data_root='/d/h36m', corpus_root='/d/corpus')
     cfg = _merged(tool.ARMS[arm][1], tool.stage1_options(arm, args))
     roots = [d['data_root'] for d in cfg.train_dataloader.dataset.datasets]
@@ -284,3 +288,12 @@ def test_stage1_options_fit_the_arm_config(tool, arm):
     if arm.startswith('actionpose'):
         assert cfg.model.get('shuffle_text_embeddings', False) == (
             arm == 'actionpose_shuffled')
+        lift_only = arm == 'actionpose_lift_only'
+        assert (cfg.model.lambda_action == 0) == lift_only
+        assert (cfg.model.lambda_align == 0) == lift_only
+        noisy = cfg.model.get('noise_datasets')
+        if arm == 'actionpose_clean_noise':
+            assert noisy == ['motion_corpus']
+            assert set(noisy) < set(cfg.train_dataloader.dataset.names)
+        else:
+            assert noisy is None

@@ -1,7 +1,8 @@
 """Does stage I pay? MPM Table 6 at demo scale as a transfer protocol.
 
     python tools/analysis_tools/pretrain_ablation.py \\
-        [--arms none 2d 2d3d 2d3d_official actionpose actionpose_shuffled] \\
+        [--arms none 2d 2d3d 2d3d_official actionpose actionpose_shuffled
+                actionpose_lift_only actionpose_clean_noise] \\
         [--seeds 0 1 2] \\
         [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
         [--pretrain-iters N] [--finetune-iters M] [--finetune-warmup W] \\
@@ -17,7 +18,10 @@ For every seed and arm: stage I (``2d``: ``configs/demo/pretrain_2d_only.py``,
 ``2d3d_official``: ``configs/demo/pretrain_official.py``, ``actionpose``:
 ``configs/demo/actionpose_pretrain_corpus.py``, the shipped MiniLM
 embeddings of the per-frame action labels; ``actionpose_shuffled``: the same
-with the embeddings shuffled across labels) on *all* synthetic Human3.6M
+with the embeddings shuffled across labels; ``actionpose_lift_only``: the
+same without its action and alignment losses (masked, noisy 2D -> 3D only);
+``actionpose_clean_noise``: detector noise only on the corpus's clean 2D,
+not again on the synthetic Human3.6M's detector-like 2D) on *all* synthetic Human3.6M
 training windows plus the built-in motion corpus, then stage II (``configs/demo/lifter.py``,
 encoder + trunk from stage I; ``none``: random weights) on a deterministic
 fraction of the training windows (``--finetune-fraction``: per sequence a
