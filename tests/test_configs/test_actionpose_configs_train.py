@@ -80,8 +80,8 @@ def test_actionpose_configs_train(path, options, data, tmp_path):
         value = hub.get_scalar(f'train/{key}').current()
         assert math.isfinite(value) and value > 0, (key, value)
     after = runner.model.state_dict()
-    assert not torch.equal(before['text_proj.2.weight'],
-                           after['text_proj.2.weight'])
+    assert not torch.equal(before['action_text.text_proj.2.weight'],
+                           after['action_text.text_proj.2.weight'])
     assert runner.model.text_embeddings.shape[1] == 384
 
 

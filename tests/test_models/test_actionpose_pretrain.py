@@ -173,7 +173,7 @@ def test_stage_two_loads_encoder_and_trunk():
     for key in info['loaded']:
         assert torch.equal(lifter.state_dict()[key], source[key])
     assert any(k.startswith('trunk.temporal') for k in info['loaded'])
-    assert any(k.startswith('action_head') for k in info['skipped'])
+    assert any(k.startswith('action_text.action_head') for k in info['skipped'])
 
 
 def test_noise_only_on_the_named_sources():
@@ -205,6 +205,25 @@ def test_noise_only_on_the_named_sources():
         tiny_model(noise=None, noise_datasets=['motion_corpus'])
     with pytest.raises(ValueError, match='list of dataset names'):
         tiny_model(noise_datasets='motion_corpus')
+
+
+def test_checkpoints_of_the_old_layout_load():
+    """Checkpoints written before the action/text head was one part
+    (``pool_norm.``, ``action_head.``, ``text_proj.``, ``align_loss.`` at
+    the top level) load into ``action_text.``."""
+    torch.manual_seed(8)
+    source = tiny_model()
+    old = {}
+    for key, value in source.state_dict().items():
+        if key.startswith('action_text.'):
+            key = key[len('action_text.'):]
+        old[key] = value.clone()
+    assert 'action_head.1.weight' in old and 'pool_norm.weight' in old
+    torch.manual_seed(9)
+    target = tiny_model()
+    target.load_state_dict(old, strict=True)
+    for key, value in source.state_dict().items():
+        assert torch.equal(target.state_dict()[key], value), key
 
 
 def test_detector_noise_statistics_and_seeding():

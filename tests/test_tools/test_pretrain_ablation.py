@@ -274,7 +274,7 @@ def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
 
 @pytest.mark.parametrize('arm', [
     '2d3d', 'actionpose', 'actionpose_shuffled', 'actionpose_lift_only',
-    'actionpose_clean_noise'])
+    'actionpose_clean_noise', '2d3d_action', '2d3d_action_shuffled'])
 def test_stage1_options_fit_the_arm_config(tool, arm):
     """Every pre-training arm reads the synthetic Human3.6M and the corpus
     from the given roots; only the shuffled ActionPose arm shuffles the
@@ -297,3 +297,14 @@ def test_stage1_options_fit_the_arm_config(tool, arm):
             assert set(noisy) < set(cfg.train_dataloader.dataset.names)
         else:
             assert noisy is None
+    head = cfg.model.get('action_text')
+    assert (head is not None) == arm.startswith('2d3d_action')
+    if head is not None:
+        # the 2d3d stage I plus the head, nothing else
+        plain = _merged(tool.ARMS['2d3d'][1],
+                        tool.stage1_options('2d3d', args))
+        assert {k: v for k, v in cfg.model.items() if k != 'action_text'} \
+            == dict(plain.model)
+        assert cfg.train_dataloader == plain.train_dataloader
+        assert head.get('shuffle_text_embeddings', False) == (
+            arm == '2d3d_action_shuffled')

@@ -2,18 +2,15 @@
 and motion-text alignment (arXiv 2409.00449)."""
 from typing import Dict, List, Optional, Sequence, Union
 
-import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
-from mpm.utils.action_labels import ActionVocabulary
 from mpm.models.augmentations import DetectorNoise  # noqa: F401 (registers)
+from mpm.models.decoders.action_text_head import (  # noqa: F401 (old path)
+    ActionTextHead, derangement, masked_mean)
 from mpm.models.maskers import build_masker
-from mpm.models.utils import (encode_masked, new_mask_vector, split_batch_meta,
-                              zero_root)
-from mpm.registry import (DECODERS, ENCODERS, LOSSES, MODELS, TEXT_ENCODERS,
-                          TRUNKS)
+from mpm.models.utils import (encode_masked, new_mask_vector, seen_frames,
+                              split_batch_meta, trunk_width, zero_root)
+from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from .base import PoseAlgorithm
 
 #: ActionPose's default masking: per sample one of spatio-temporal joint
@@ -25,29 +22,6 @@ DEFAULT_MASKER = dict(
         dict(type='BodyPartMasker', num_parts=1),
         dict(type='TimeWindowMasker', frame_ratio=0.5),
     ])
-
-
-def masked_mean(tokens: torch.Tensor,
-                valid: Optional[torch.Tensor] = None) -> torch.Tensor:
-    """Mean over time of (B, T, C) tokens, over the ``valid`` (B, T) bool
-    frames only when given -> (B, C)."""
-    if valid is None:
-        return tokens.mean(dim=1)
-    w = valid.to(tokens.dtype).unsqueeze(-1)
-    return (tokens * w).sum(dim=1) / w.sum(dim=1).clamp(min=1)
-
-
-def derangement(k: int, seed: int) -> torch.Tensor:
-    """(k,) long permutation of ``0..k-1`` with no fixed point, the first
-    one ``np.random.default_rng(seed)`` draws (k >= 2)."""
-    if k < 2:
-        raise ValueError(f'shuffling text embeddings needs at least 2 '
-                         f'classes, got {k}')
-    rng = np.random.default_rng(seed)
-    while True:
-        perm = rng.permutation(k)
-        if not (perm == np.arange(k)).any():
-            return torch.from_numpy(perm).long()
 
 
 @MODELS.register_module()
@@ -68,19 +42,13 @@ class ActionPosePretrain(PoseAlgorithm):
        channels) predicts the 3D pose of every frame; ``loss_recon =
        lambda_recon * MPJPE`` (metres, root zeroed) against the ground
        truth;
-    4. the motion embedding = LayerNorm of the trunk tokens averaged over
-       the frames that are not entirely hidden, (B, C);
-    5. action recognition: ``action_head`` (Dropout + Linear C -> K) on it,
-       ``loss_action = lambda_action * CE`` with the class of
-       ``meta['action']`` (:class:`ActionVocabulary` of ``class_names``);
-    6. motion-text alignment: ``text_proj`` (Linear, GELU, Linear C -> D)
-       of the motion embedding against the frozen text embeddings (K, D) of
-       the class labels from ``text_encoder`` (computed once at
-       construction, a non-persistent buffer): ``loss_align =
-       lambda_align * InfoNCELoss`` (symmetric, learnable temperature) with
-       every sample's own class as its positive; the other classes are the
-       negatives of the motion -> text direction, the other samples of the
-       batch (except those of the same class) those of text -> motion.
+    4-6. ``action_text`` (:class:`ActionTextHead`, built from the
+       arguments below): the motion embedding = LayerNorm of the trunk
+       tokens averaged over the frames that are not entirely hidden, (B, C);
+       action recognition on it (``loss_action = lambda_action * CE`` with
+       the class of ``meta['action']``); alignment of its projection with
+       the frozen text embeddings (K, D) of the class labels (``loss_align
+       = lambda_align * InfoNCELoss``).
 
     Samples whose label is unknown (``unknown_label='ignore'``) or batches
     without ``meta['action']`` skip steps 5-6; batches without
@@ -89,6 +57,9 @@ class ActionPosePretrain(PoseAlgorithm):
     Submodule names: ``encoder`` and ``trunk`` as in ``PoseLifter``, so
     stage II (``PretrainedParts`` init, key map ``encoder.`` / ``trunk.``)
     fine-tunes them without labels; the rest is pre-training only.
+    Checkpoints written before the head was its own part (``pool_norm.``,
+    ``action_head.``, ``text_proj.``, ``align_loss.`` at the top level)
+    load as they are.
 
     Args:
         encoder: 2D pose encoder config. trunk: ``PoseTrunk`` config.
@@ -153,10 +124,6 @@ class ActionPosePretrain(PoseAlgorithm):
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
-        if unknown_label not in ('error', 'ignore'):
-            raise ValueError(f"unknown_label must be 'error' or 'ignore', "
-                             f'got {unknown_label!r}')
-        self.vocabulary = ActionVocabulary(class_names, label_aliases)
         self.encoder = ENCODERS.build(encoder)
         self.trunk = TRUNKS.build(trunk)
         self.decoder = DECODERS.build(decoder)
@@ -179,80 +146,69 @@ class ActionPosePretrain(PoseAlgorithm):
             noise_datasets = tuple(noise_datasets)
         self.noise_datasets = noise_datasets
         self.mask_vector = new_mask_vector(self.encoder.in_channels)
-        width = self._trunk_width()
-        self.pool_norm = nn.LayerNorm(width)
-        num_classes = len(self.vocabulary)
-        self.action_head = nn.Sequential(nn.Dropout(head_dropout),
-                                         nn.Linear(width, num_classes))
-        self.text_proj = self.align_loss = None
-        self.text_permutation = None
-        if text_encoder is not None:
-            embeddings = self._text_embeddings(text_encoder)
-            if shuffle_text_embeddings:
-                self.text_permutation = derangement(len(embeddings),
-                                                    shuffle_seed)
-                embeddings = embeddings[self.text_permutation]
-            dim = embeddings.shape[1]
-            if proj_dim is not None and proj_dim != dim:
-                raise ValueError(
-                    f'proj_dim={proj_dim} differs from the text embedding '
-                    f'size {dim} of {self.text_encoder_id}; drop proj_dim')
-            self.register_buffer('text_embeddings', embeddings,
-                                 persistent=False)
-            self.text_proj = nn.Sequential(nn.Linear(width, width),
-                                           nn.GELU(), nn.Linear(width, dim))
-            self.align_loss = LOSSES.build(align_loss)
-        elif shuffle_text_embeddings:
-            raise ValueError('shuffle_text_embeddings needs a text_encoder')
-        elif lambda_align:
-            raise ValueError('lambda_align > 0 needs a text_encoder config '
-                             '(e.g. PrecomputedTextEncoder); set '
-                             'lambda_align=0 to pre-train without it')
+        width = trunk_width(self.encoder, self.trunk,
+                            self.decoder.num_frames)
+        self.action_text = ActionTextHead(
+            in_channels=width, class_names=class_names,
+            text_encoder=text_encoder, align_loss=align_loss,
+            lambda_action=lambda_action, lambda_align=lambda_align,
+            proj_dim=proj_dim, head_dropout=head_dropout,
+            label_aliases=label_aliases, unknown_label=unknown_label,
+            shuffle_text_embeddings=shuffle_text_embeddings,
+            shuffle_seed=shuffle_seed)
         self.loss_fn = LOSSES.build(loss)
         self.lambda_recon = lambda_recon
-        self.lambda_action = lambda_action
-        self.lambda_align = lambda_align
-        self.unknown_label = unknown_label
         self.drop_frames = drop_frames
         self.root_index = self._skeleton_arg('root_index', root_index, 0)
 
     # ------------------------------------------------------------------
-    def _trunk_width(self) -> int:
-        """Channels C of the trunk tokens (a probe pass if not readable)."""
-        pos_embed = getattr(getattr(self.trunk, 'temporal', None),
-                            'pos_embed', None)
-        if pos_embed is not None:
-            return int(pos_embed.shape[-1])
-        was = self.training
-        self.eval()
-        with torch.no_grad():
-            probe = torch.zeros(1, self.decoder.num_frames,
-                                self.encoder.num_joints,
-                                self.encoder.in_channels)
-            width = self.trunk(self.encoder(probe)).shape[-1]
-        self.train(was)
-        return int(width)
+    #: Top-level names of the head's parts before it was ``action_text``.
+    LEGACY_HEAD_PARTS = ('pool_norm.', 'action_head.', 'text_proj.',
+                         'align_loss.')
 
-    def _text_embeddings(self, cfg: dict) -> torch.Tensor:
-        encoder = TEXT_ENCODERS.build(cfg)
-        self.text_encoder_id = encoder.model_id
-        return torch.from_numpy(encoder.encode(list(self.vocabulary.names)))
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        for key in [k for k in state_dict if k.startswith(prefix)]:
+            rest = key[len(prefix):]
+            if rest.startswith(self.LEGACY_HEAD_PARTS):
+                state_dict[f'{prefix}action_text.{rest}'] = \
+                    state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    @property
+    def vocabulary(self):
+        """The head's :class:`ActionVocabulary`."""
+        return self.action_text.vocabulary
 
     @property
     def class_names(self) -> tuple:
         """Action labels in class-index order."""
-        return self.vocabulary.names
+        return self.action_text.class_names
+
+    @property
+    def text_embeddings(self) -> torch.Tensor:
+        """(K, D) frozen text embeddings of the classes (as aligned to)."""
+        return self.action_text.text_embeddings
+
+    @property
+    def text_permutation(self) -> Optional[torch.Tensor]:
+        """The shuffling derangement (None: not shuffled)."""
+        return self.action_text.text_permutation
+
+    @property
+    def text_encoder_id(self) -> Optional[str]:
+        """Model id of the text encoder (None: no alignment)."""
+        return self.action_text.text_encoder_id
+
+    @property
+    def text_proj(self):
+        """The head's projection to the text space (None: no alignment)."""
+        return self.action_text.text_proj
 
     def labels_of(self, data_samples: Optional[dict],
                   device: torch.device) -> Optional[torch.Tensor]:
         """(B,) long class indices of ``meta['action']`` (-100 = ignored),
         or None when the batch has no action labels."""
-        meta = (data_samples or {}).get('meta') or {}
-        actions = meta.get('action') if isinstance(meta, dict) else None
-        if actions is None:
-            return None
-        index = self.vocabulary.encode(list(actions), self.unknown_label)
-        return torch.from_numpy(index).to(device)
+        return self.action_text.labels_of(data_samples, device)
 
     # ------------------------------------------------------------------
     def embed(self, x: torch.Tensor,
@@ -266,12 +222,9 @@ class ActionPosePretrain(PoseAlgorithm):
         tokens, visible_index = encode_masked(self.encoder, self.trunk, x,
                                               mask, self.mask_vector,
                                               self.drop_frames)
-        seen = ~mask.all(dim=-1)  # (B, T) frames with a visible joint
-        if visible_index is not None:
-            seen = torch.gather(seen, 1, visible_index)
-        pooled = self.pool_norm(masked_mean(tokens, seen))
         return dict(recon_3d=self.decoder(tokens, visible_index),
-                    motion_embedding=pooled)
+                    motion_embedding=self.action_text.embed(
+                        tokens, seen_frames(mask, visible_index)))
 
     def corrupt(self, x: torch.Tensor,
                 data_samples: Optional[dict] = None) -> torch.Tensor:
@@ -307,12 +260,7 @@ class ActionPosePretrain(PoseAlgorithm):
         mask = self.masker(x)
         out = self.embed(x, mask)
         out['mask_2d'] = mask
-        out['action_logits'] = self.action_head(out['motion_embedding'])
-        if self.text_proj is not None:
-            out['aligned_embedding'] = self.text_proj(out['motion_embedding'])
-            out['text_logits'] = self.align_loss.logits(
-                out['aligned_embedding'],
-                self.text_embeddings.to(out['aligned_embedding'].dtype))
+        out.update(self.action_text(out['motion_embedding']))
         return out
 
     def loss(self, inputs: torch.Tensor,
@@ -325,21 +273,8 @@ class ActionPosePretrain(PoseAlgorithm):
             losses['loss_recon'] = self.lambda_recon * self.loss_fn(
                 zero_root(out['recon_3d'], self.root_index), gt)
         labels = self.labels_of(data_samples, inputs.device)
-        if labels is not None and (labels >= 0).any():
-            valid = labels >= 0
-            target = labels[valid]
-            logits = out['action_logits'][valid]
-            losses['loss_action'] = self.lambda_action * F.cross_entropy(
-                logits, target)
-            losses['acc_action'] = (logits.argmax(-1) == target).float(
-            ).mean().detach()
-            if self.text_proj is not None:
-                positives = F.one_hot(target, len(self.vocabulary)).bool()
-                losses['loss_align'] = self.lambda_align * self.align_loss(
-                    out['aligned_embedding'][valid],
-                    self.text_embeddings.to(logits.dtype), positives)
-                losses['logit_scale'] = \
-                    self.align_loss.logit_scale.detach()
+        if labels is not None:
+            losses.update(self.action_text.loss(out, labels))
         if not any(k.startswith('loss') for k in losses):
             raise ValueError(
                 'ActionPosePretrain: the batch has neither keypoints_3d nor '

@@ -16,7 +16,8 @@ from mpm.models.pretrained_parts import (  # noqa: F401 (old import path)
     map_state_dict)
 from mpm.models.utils import (  # noqa: F401 (old import path)
     apply_mask_vector, encode_masked, gather_frames, new_mask_vector,
-    split_batch_meta, visible_frame_index, zero_root)
+    seen_frames, split_batch_meta, trunk_width, visible_frame_index,
+    zero_root)
 from mpm.registry import DECODERS, ENCODERS, LOSSES, MODELS, TRUNKS
 from .base import PoseAlgorithm
 
@@ -76,6 +77,15 @@ class MaskedPoseModeling(PoseAlgorithm):
     ``decoder_lift`` (3 output channels) and ``lambda_lift * MPJPE`` against
     the paired 3D window (root zeroed) is added; it needs paired batches.
 
+    Optional action supervision (ActionPose's objectives on MPM's
+    pretexts): with ``action_text`` (an ``ActionTextHead`` config; its
+    ``in_channels`` defaults to the trunk width) every branch that runs
+    also pools its trunk tokens over the frames with a visible joint into a
+    motion embedding and adds the head's action-recognition and motion-text
+    alignment losses for the samples' ``meta['action']`` labels, logged per
+    branch (``loss_action_2d``, ``loss_align_2d``, ``acc_action_2d``, and
+    ``_3d``); batches without labels skip them.
+
     Args:
         encoder_2d, encoder_3d: pose encoder configs (``encoder_3d=None``:
             2D-only pre-training).
@@ -86,6 +96,8 @@ class MaskedPoseModeling(PoseAlgorithm):
         lambda_m2m, lambda_m3m: loss weights.
         lift_pretext, decoder_lift, lambda_lift: the lifting pretext.
         modality_schedule: 'alternate', 'both' or 'mixed' (see above).
+        action_text: ``ActionTextHead`` config, or None (no action
+            supervision).
         loss_on: 'all' or 'hidden'.
         drop_frames: drop hidden frames before the temporal trunk.
         root_index: root joint (for the lifting pretext); None: the
@@ -94,18 +106,21 @@ class MaskedPoseModeling(PoseAlgorithm):
     Submodule names (what stage II loads): ``encoder`` (2D pose encoder,
     also reachable as ``encoder_2d``) and ``trunk``; the rest
     (``encoder_3d``, ``decoder_2d``, ``decoder_3d``, ``decoder_lift``,
-    ``mask_vector_2d``, ``mask_vector_3d``) is stage I only.
+    ``action_text``, ``mask_vector_2d``, ``mask_vector_3d``) is stage I
+    only.
 
     Modes of ``forward(inputs, data_samples, mode)``, ``inputs`` (B, T, J, 2)
     normalised screen coordinates or None, ``data_samples['keypoints_3d']``
     (B, T, J, 3) root-relative metres:
       - ``'loss'``: dict with ``loss_m2m`` and/or ``loss_m3m`` (and
-        ``loss_lift``), already weighted;
+        ``loss_lift``, the action losses), already weighted;
       - ``'tensor'``: dict with ``recon_2d`` (B, T, J, 2), ``mask_2d``
-        (B, T, J) and/or ``recon_3d``, ``mask_3d`` (and ``lift_3d``);
+        (B, T, J) and/or ``recon_3d``, ``mask_3d`` (and ``lift_3d``; with
+        ``action_text``, ``action_logits_2d`` / ``_3d`` (B, K));
       - ``'predict'``: a list of B dicts with ``pred_keypoints_2d``,
         ``mask_2d``, ``pred_keypoints_3d``, ``mask_3d`` (per available
-        modality) and the sample's meta.
+        modality; with ``action_text``, ``pred_action_2d`` / ``_3d``: the
+        label of the largest logit) and the sample's meta.
     """
 
     def __init__(self, encoder_2d: dict, trunk: dict, decoder_2d: dict,
@@ -122,6 +137,7 @@ class MaskedPoseModeling(PoseAlgorithm):
                  lambda_lift: float = 1.0,
                  modality_schedule: str = 'alternate',
                  loss_on: str = 'all', drop_frames: bool = True,
+                 action_text: Optional[dict] = None,
                  root_index: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None):
@@ -169,6 +185,14 @@ class MaskedPoseModeling(PoseAlgorithm):
         #: dict, so ``--resume`` continues the alternation where it stopped.
         self.register_buffer('num_paired_steps',
                              torch.zeros((), dtype=torch.long))
+        # Built last, so that the other parts start from the same random
+        # weights with or without it.
+        self.action_text = None
+        if action_text is not None:
+            head = dict(action_text)
+            head.setdefault('in_channels', trunk_width(
+                self.encoder, self.trunk, self.decoder_2d.num_frames))
+            self.action_text = DECODERS.build(head)
 
     @property
     def encoder_2d(self) -> nn.Module:
@@ -212,8 +236,9 @@ class MaskedPoseModeling(PoseAlgorithm):
             modality: '2d' or '3d'.
 
         Returns:
-            dict with ``recon`` (B, T, J, C) in the unit of ``x`` and, for
-            '2d' with the lifting pretext, ``lift`` (B, T, J, 3) metres.
+            dict with ``recon`` (B, T, J, C) in the unit of ``x``, for '2d'
+            with the lifting pretext ``lift`` (B, T, J, 3) metres, and with
+            ``action_text`` the ``motion_embedding`` (B, C_trunk).
         """
         if modality == '2d':
             parts = (self.encoder, self.decoder_2d, self.mask_vector_2d)
@@ -231,7 +256,23 @@ class MaskedPoseModeling(PoseAlgorithm):
         out = dict(recon=decoder(tokens, visible_index))
         if modality == '2d' and self.decoder_lift is not None:
             out['lift'] = self.decoder_lift(tokens, visible_index)
+        if self.action_text is not None:
+            out['motion_embedding'] = self.action_text.embed(
+                tokens, seen_frames(mask, visible_index))
         return out
+
+    def _branch_labels(self, data_samples: Optional[dict], modality: str,
+                       device: torch.device) -> Optional[torch.Tensor]:
+        """Class indices (B_m,) of the samples a branch runs on (the
+        ``has_2d`` / ``has_3d`` selection of :meth:`_available`), or None
+        without action supervision or labels."""
+        if self.action_text is None:
+            return None
+        labels = self.action_text.labels_of(data_samples, device)
+        if labels is None:
+            return None
+        return self._select(labels, (data_samples or {}).get(
+            'has_2d' if modality == '2d' else 'has_3d'))
 
     # ------------------------------------------------------------------
     def _available(self, inputs: Optional[torch.Tensor],
@@ -318,6 +359,11 @@ class MaskedPoseModeling(PoseAlgorithm):
             else:
                 losses['loss_m3m'] = self.lambda_m3m * self._recon_loss(
                     out['recon'], x, mask)
+            labels = self._branch_labels(data_samples, modality, x.device)
+            if labels is not None:
+                losses.update(self.action_text.loss(
+                    self.action_text(out['motion_embedding']), labels,
+                    suffix=f'_{modality}'))
         return losses
 
     def _lift_loss(self, lift: torch.Tensor, inputs: torch.Tensor,
@@ -349,6 +395,9 @@ class MaskedPoseModeling(PoseAlgorithm):
             out[f'mask_{modality}'] = mask
             if 'lift' in result:
                 out['lift_3d'] = result['lift']
+            if 'motion_embedding' in result:
+                out[f'action_logits_{modality}'] = self.action_text(
+                    result['motion_embedding'])['action_logits']
         return out
 
     def tensor(self, inputs, data_samples=None):
@@ -369,6 +418,12 @@ class MaskedPoseModeling(PoseAlgorithm):
                      recon_3d='pred_keypoints_3d', mask_2d='mask_2d',
                      mask_3d='mask_3d', lift_3d='pred_lift_3d')
         for key, value in out.items():
+            if key.startswith('action_logits_'):
+                best = value.argmax(-1).tolist()
+                for i, result in enumerate(results):
+                    result['pred_action_' + key[-2:]] = \
+                        self.action_text.class_names[best[i]]
+                continue
             for i, result in enumerate(results):
                 result[names[key]] = value[i].cpu()
         return results

@@ -9,3 +9,6 @@ __all__ = [
 from .reconstruction import MaskedPoseDecoder, restore_frames  # noqa: E402
 
 __all__ += ['MaskedPoseDecoder', 'restore_frames']
+from .action_text_head import ActionTextHead  # noqa: E402
+
+__all__ += ['ActionTextHead']

@@ -117,3 +117,35 @@ def new_mask_vector(channels: int) -> nn.Parameter:
     p = nn.Parameter(torch.zeros(channels))
     nn.init.trunc_normal_(p, std=0.02)
     return p
+
+
+def seen_frames(mask: torch.Tensor,
+                visible_index: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """(B, T', ) bool: which of the trunk's tokens come from a frame with at
+    least one visible joint. ``mask`` (B, T, J) bool, True = hidden;
+    ``visible_index`` (B, T') from :func:`encode_masked` (None: T' = T,
+    nothing dropped)."""
+    seen = ~mask.all(dim=-1)
+    if visible_index is not None:
+        seen = torch.gather(seen, 1, visible_index)
+    return seen
+
+
+def trunk_width(encoder: nn.Module, trunk: nn.Module, num_frames: int) -> int:
+    """Channels C of the trunk's tokens: the temporal part's positional
+    embedding when it has one, else one probe pass of a zero (1, num_frames,
+    J, C_in) pose through ``encoder`` and ``trunk`` (in eval mode, no
+    gradient; their modes are restored)."""
+    pos_embed = getattr(getattr(trunk, 'temporal', None), 'pos_embed', None)
+    if pos_embed is not None:
+        return int(pos_embed.shape[-1])
+    modes = encoder.training, trunk.training
+    encoder.eval()
+    trunk.eval()
+    with torch.no_grad():
+        probe = torch.zeros(1, num_frames, encoder.num_joints,
+                            encoder.in_channels)
+        width = trunk(encoder(probe)).shape[-1]
+    encoder.train(modes[0])
+    trunk.train(modes[1])
+    return int(width)
