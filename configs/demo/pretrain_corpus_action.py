@@ -19,15 +19,12 @@
 #     model.init_cfg.checkpoint=work_dirs/pretrain_corpus_action/iter_600.pth
 _base_ = ['./pretrain_corpus.py']
 work_dir = 'work_dirs/pretrain_corpus_action'
+# The head's defaults are ActionPose's settings (InfoNCE with a learnable
+# temperature from 0.07, dropout 0.1, unknown labels are an error).
 model = dict(
     action_text=dict(
         type='ActionTextHead',
         class_names='synthetic+corpus',
         text_encoder=dict(type='ShippedTextEncoder'),
-        align_loss=dict(
-            type='InfoNCELoss', temperature=0.07, learnable_temperature=True,
-            max_logit_scale=100.0),
         lambda_action=0.1,
-        lambda_align=0.1,
-        head_dropout=0.1,
-        unknown_label='error'))
+        lambda_align=0.1))

@@ -64,25 +64,16 @@ class ActionPosePretrain(PoseAlgorithm):
     Args:
         encoder: 2D pose encoder config. trunk: ``PoseTrunk`` config.
         decoder: ``MaskedPoseDecoder`` config with ``out_channels=3``.
-        class_names: action labels in class order, or a label-set name
-            (``'h36m'``, ``'synthetic'``).
-        text_encoder: ``TEXT_ENCODERS`` config (None: no alignment).
+        class_names, text_encoder, align_loss, lambda_action,
+            lambda_align, proj_dim, head_dropout, label_aliases,
+            unknown_label, shuffle_text_embeddings, shuffle_seed: the
+            :class:`ActionTextHead`'s arguments (``shuffle_text_embeddings``
+            is the ablation that keeps the label identity but loses the
+            meaning).
         masker: masker config (:data:`DEFAULT_MASKER`).
         noise: noise module config (``DetectorNoise``); None: clean input.
         loss: per-joint 3D loss config (``MPJPELoss``).
-        align_loss: contrastive loss config (``InfoNCELoss``).
-        lambda_recon, lambda_action, lambda_align: loss weights.
-        proj_dim: output size of ``text_proj``; must equal the text
-            embedding size D (default: D).
-        head_dropout: dropout before ``action_head``.
-        label_aliases: extra label -> class name mapping.
-        unknown_label: ``'error'`` or ``'ignore'`` for labels outside
-            ``class_names``.
-        shuffle_text_embeddings: ablation: give each class the text
-            embedding of another class (a fixed derangement drawn from
-            ``shuffle_seed``: the same K vectors, none at its own label), so
-            alignment keeps the label identity but loses the meaning.
-        shuffle_seed: seed of that derangement.
+        lambda_recon: weight of the 3D reconstruction loss.
         noise_datasets: names (``meta['dataset']``, as a
             ``MixtureDataset`` gives them) of the sources whose 2D is clean
             (projected motion capture) and gets the ``noise``; samples of
