@@ -274,7 +274,8 @@ def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
 
 @pytest.mark.parametrize('arm', [
     '2d3d', 'actionpose', 'actionpose_shuffled', 'actionpose_lift_only',
-    'actionpose_clean_noise', '2d3d_action', '2d3d_action_shuffled'])
+    'actionpose_clean_noise', 'actionpose_clean_noise_shuffled',
+    '2d3d_action', '2d3d_action_shuffled'])
 def test_stage1_options_fit_the_arm_config(tool, arm):
     """Every pre-training arm reads the synthetic Human3.6M and the corpus
     from the given roots; only the shuffled ActionPose arm shuffles the
@@ -287,12 +288,12 @@ def test_stage1_options_fit_the_arm_config(tool, arm):
     assert roots == ['/d/h36m', '/d/corpus']
     if arm.startswith('actionpose'):
         assert cfg.model.get('shuffle_text_embeddings', False) == (
-            arm == 'actionpose_shuffled')
+            arm.endswith('_shuffled'))
         lift_only = arm == 'actionpose_lift_only'
         assert (cfg.model.lambda_action == 0) == lift_only
         assert (cfg.model.lambda_align == 0) == lift_only
         noisy = cfg.model.get('noise_datasets')
-        if arm == 'actionpose_clean_noise':
+        if arm.startswith('actionpose_clean_noise'):
             assert noisy == ['motion_corpus']
             assert set(noisy) < set(cfg.train_dataloader.dataset.names)
         else:

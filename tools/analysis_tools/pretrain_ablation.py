@@ -2,7 +2,8 @@
 
     python tools/analysis_tools/pretrain_ablation.py \\
         [--arms none 2d 2d3d 2d3d_official actionpose actionpose_shuffled
-                actionpose_lift_only actionpose_clean_noise 2d3d_action
+                actionpose_lift_only actionpose_clean_noise
+                actionpose_clean_noise_shuffled 2d3d_action
                 2d3d_action_shuffled] \\
         [--seeds 0 1 2] \\
         [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
@@ -22,7 +23,9 @@ embeddings of the per-frame action labels; ``actionpose_shuffled``: the same
 with the embeddings shuffled across labels; ``actionpose_lift_only``: the
 same without its action and alignment losses (masked, noisy 2D -> 3D only);
 ``actionpose_clean_noise``: detector noise only on the corpus's clean 2D,
-not again on the synthetic Human3.6M's detector-like 2D; ``2d3d_action``:
+not again on the synthetic Human3.6M's detector-like 2D
+(``actionpose_clean_noise_shuffled``: and shuffled embeddings);
+``2d3d_action``:
 ``configs/demo/pretrain_corpus_action.py``, the ``2d3d`` stage I with
 ActionPose's action and alignment losses on its trunk tokens;
 ``2d3d_action_shuffled``: the same with shuffled label embeddings) on *all* synthetic Human3.6M
@@ -79,6 +82,9 @@ ARMS = {
                              'configs/demo/actionpose_pretrain_corpus.py'),
     'actionpose_clean_noise': ('ActionPose, noise on clean 2D only',
                                'configs/demo/actionpose_pretrain_corpus.py'),
+    'actionpose_clean_noise_shuffled': (
+        'ActionPose, noise on clean 2D only, shuffled label embeddings',
+        'configs/demo/actionpose_pretrain_corpus.py'),
     '2d3d_action': ("2D + 3D with ActionPose's action objectives",
                     'configs/demo/pretrain_corpus_action.py'),
     '2d3d_action_shuffled': ('2D + 3D with action objectives, shuffled '
@@ -96,12 +102,16 @@ ARM_OPTIONS = {
     # Detector noise only where the 2D is clean (the corpus's projections),
     # not again on the synthetic Human3.6M's detector-like 2D.
     'actionpose_clean_noise': ["model.noise_datasets=['motion_corpus']"],
+    'actionpose_clean_noise_shuffled': [
+        "model.noise_datasets=['motion_corpus']",
+        'model.shuffle_text_embeddings=True'],
     '2d3d_action_shuffled': [
         'model.action_text.shuffle_text_embeddings=True'],
 }
 PAPER_MM = {'none': 43.1, '2d': 42.9, '2d3d': 42.3, '2d3d_official': 42.3,
             'actionpose': None, 'actionpose_shuffled': None,
             'actionpose_lift_only': None, 'actionpose_clean_noise': None,
+            'actionpose_clean_noise_shuffled': None,
             '2d3d_action': None, '2d3d_action_shuffled': None}
 LIFTER = 'configs/demo/lifter.py'
 PROBE = 'configs/demo/lifter_probe.py'
