@@ -270,6 +270,15 @@ def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
     merged = tool.merge([str(out), str(other)])
     assert merged['settings']['arms'] == ['2d3d', 'none']
     assert merged['arms']['none']['mpjpe_mm'] == [50.0]
+    # a merged file merges again (its merged_from is no setting)
+    again = tmp_path / 'm.json'
+    again.write_text(json.dumps(merged))
+    third = tmp_path / 'a.json'
+    third.write_text(json.dumps(dict(
+        arms=dict(actionpose=dict(mpjpe_mm=[49.0], p_mpjpe_mm=[24.0])),
+        settings=dict(result['settings'], arms=['actionpose']))))
+    assert tool.merge([str(again), str(third)])['settings']['arms'] == [
+        '2d3d', 'none', 'actionpose']
 
 
 @pytest.mark.parametrize('arm', [

@@ -298,7 +298,7 @@ def merge(paths):
             results.append(json.load(f))
     ignore = ('seeds', 'seed', 'work_dir', 'json', 'reuse', 'stage1_dir',
               'merge', 'arms', 'pretrain_configs', 'collect', 'probe',
-              'probe_only')
+              'probe_only', 'merged_from')
 
     # Files written before an option existed ran with its default.
     defaults = vars(parse_args([]))
