@@ -187,6 +187,24 @@ def test_json_contract_on_a_tiny_budget(tool, tmp_path, monkeypatch):
     assert len(stage2) == 6
     assert all('train_dataloader.dataset.subset=0.05' in c for c in stage2)
 
+    # --stage1-seed: one stage I (of that seed), every stage II seed on it
+    calls.clear()
+    tool.main(['--arms', '2d3d', '--seeds', '0', '1', '--stage1-seed', '4',
+               '--data-root', str(data), '--corpus-root', str(corpus),
+               '--work-dir', str(tmp_path / 'x'), '--json', str(out)])
+    stage1 = [c for c in calls if c[1] == 'tools/train.py'
+              and c[2] == tool.ARMS['2d3d'][1]]
+    assert len(stage1) == 1 and 'randomness.seed=4' in stage1[0]
+    stage2 = [c for c in calls if c[1] == 'tools/train.py'
+              and c[2] == tool.LIFTER]
+    assert [c[c.index('--cfg-options') + 1] for c in stage2] == [
+        'randomness.seed=0', 'randomness.seed=1']
+    published = osp.join(str(tmp_path / 'x'), 'seed4', '2d3d', 'pretrain',
+                         'pretrain.pth')
+    assert all(f'model.init_cfg.checkpoint={published}' in c
+               for c in stage2)
+    assert json.loads(out.read_text())['settings']['stage1_seed'] == 4
+
 
 def test_table_lists_mean_and_std(tool):
     arms = dict(none=dict(mpjpe_mm=[40.0, 42.0], p_mpjpe_mm=[30.0, 30.0],

@@ -9,6 +9,7 @@
         [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
         [--pretrain-iters N] [--finetune-iters M] [--finetune-warmup W] \\
         [--transfer-lr-mult X] [--finetune-probe-iters N] [--probe]
+        [--stage1-seed S]
         [--json OUT] [--work-dir DIR]
     python tools/analysis_tools/pretrain_ablation.py --merge A.json B.json \
         --json OUT      # seeds or arms run separately (e.g. in parallel)
@@ -395,6 +396,11 @@ def parse_args(argv=None):
                         '--pretrain-iters) are reused, e.g. to fine-tune '
                         'with another fraction; missing ones are trained '
                         'there')
+    parser.add_argument('--stage1-seed', type=int, default=None,
+                        help='fine-tune the stage I of this one seed with '
+                        'every stage II seed of --seeds (tells the spread '
+                        'stage I causes from the one of stage II); '
+                        'default: each seed its own stage I')
     parser.add_argument('--data-root', default='data/synthetic_h36m')
     parser.add_argument('--corpus-root', default='data/motion_corpus')
     parser.add_argument('--collect', action='store_true',
@@ -456,10 +462,18 @@ def main(argv=None):
         found = collect(args)
         arms, probes = found.get('arms', {}), found.get('probe', {})
         args.arms = [a for a in args.arms if a in arms or a in probes]
+    trained = {}
     for seed in ([] if args.collect else args.seeds):
         for arm in args.arms:
-            stage1 = None if ARMS[arm][1] is None else pretrain(
-                arm, seed, args)
+            stage1_seed = seed if args.stage1_seed is None \
+                else args.stage1_seed
+            if ARMS[arm][1] is None:
+                stage1 = None
+            elif (arm, stage1_seed) in trained:  # --stage1-seed: once
+                stage1 = trained[arm, stage1_seed]
+            else:
+                stage1 = trained[arm, stage1_seed] = pretrain(
+                    arm, stage1_seed, args)
             if not args.probe_only:
                 _append(arms, arm, finetune_and_test(arm, seed, stage1,
                                                      args))
