@@ -54,7 +54,10 @@ def tiny_run(cfg, data, work_dir, iters=3):
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
     cfg.log_processor = dict(by_epoch=False)
     cfg.work_dir = str(work_dir)
-    cfg.experiment_name = osp.basename(str(work_dir))
+    # One name per run: two runs of one config within a second would share
+    # MMEngine's instance name (and it warns).
+    cfg.experiment_name = '_'.join(
+        osp.normpath(str(work_dir)).split(osp.sep)[-2:])
     return cfg
 
 
