@@ -205,6 +205,22 @@ def test_json_contract_on_a_tiny_budget(tool, tmp_path, monkeypatch):
                for c in stage2)
     assert json.loads(out.read_text())['settings']['stage1_seed'] == 4
 
+    # --probe-only on an ActionPose arm: its stage I is trained, then only
+    # the probe (frozen encoder + trunk from that stage I) runs.
+    calls.clear()
+    tool.main(['--arms', 'actionpose', '--seeds', '1', '--probe-only',
+               '--data-root', str(data), '--corpus-root', str(corpus),
+               '--work-dir', str(tmp_path / 'y'), '--json', str(out)])
+    result = json.loads(out.read_text())
+    assert result['arms'] == {}
+    assert result['probe']['actionpose']['mpjpe_mm'] == [46.0]
+    trained = [c[2] for c in calls if c[1] == 'tools/train.py']
+    assert trained == [tool.ARMS['actionpose'][1], tool.PROBE]
+    published = osp.join(str(tmp_path / 'y'), 'seed1', 'actionpose',
+                         'pretrain', 'pretrain.pth')
+    probe = [c for c in calls if c[2] == tool.PROBE]
+    assert f'model.init_cfg.checkpoint={published}' in probe[0]
+
 
 def test_table_lists_mean_and_std(tool):
     arms = dict(none=dict(mpjpe_mm=[40.0, 42.0], p_mpjpe_mm=[30.0, 30.0],

@@ -50,7 +50,10 @@ the lifter's encoder and trunk are frozen (weights, BatchNorm statistics;
 ``FreezePartsHook``) and only its
 decoder and heads are trained, on the stage I weights of each pre-trained
 arm and on random weights (``none``): the gap shows whether stage I learned
-features a lifter can read.
+features a lifter can read. The ActionPose arms' stage I lifts through its
+own decoder (dropped at stage II); their probe shows how much of that
+lifting, and of the action objectives, the trunk keeps in a form the
+lifter's decoder can read.
 
 Prints mean +- std tables and writes ``--json`` (default
 ``DIR/ablation.json``)::
@@ -474,7 +477,7 @@ def main(argv=None):
             if not args.probe_only:
                 _append(arms, arm, finetune_and_test(arm, seed, stage1,
                                                      args))
-            if (args.probe or args.probe_only) and not arm.startswith('actionpose'):
+            if args.probe or args.probe_only:
                 _append(probes, arm, finetune_and_test(arm, seed, stage1,
                                                        args, probe=True))
     settings = {k: v for k, v in vars(args).items()
