@@ -15,6 +15,7 @@
 #   --cfg-options model.shuffle_text_embeddings=True
 _base_ = ['./actionpose_pretrain.py', '../_base_/datasets/motion_corpus.py']
 work_dir = 'work_dirs/actionpose_pretrain_corpus'
+synthetic_windows = {{_base_.train_dataloader.dataset}}
 corpus_windows = dict(
     type='AmassDataset',
     data_root={{_base_.corpus_data_root}},
@@ -31,7 +32,7 @@ train_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='MixtureDataset',
-        datasets=[{{_base_.train_dataloader.dataset}}, corpus_windows],
+        datasets=[synthetic_windows, corpus_windows],
         names=['synthetic_h36m', 'motion_corpus'],
         fractions=[1.0, 1.0]))
 model = dict(class_names='synthetic+corpus')

@@ -124,3 +124,32 @@ def test_shuffled_embeddings_are_the_same_vectors_at_wrong_labels():
     assert not torch.equal(again, perm)
     with pytest.raises(ValueError, match='at least 2'):
         derangement(1, 0)
+
+
+def test_zero_shot_config_trains_without_the_held_out_families(data,
+                                                               tmp_path):
+    # a corpus with two training families and two held-out ones
+    corpus = generate_motion_corpus(
+        str(tmp_path / 'corpus'), num_sequences=24,
+        families=['run', 'hop', 'jump', 'spin'])
+    init_default_scope('mpm')
+    cfg = Config.fromfile(osp.join(ROOT,
+                                   'configs/demo/actionpose_zero_shot.py'))
+    cfg = tiny_run(cfg, dict(data, corpus=corpus), tmp_path / 'zs')
+    test = cfg.test_dataloader.dataset
+    test.data_root = osp.dirname(corpus)
+    test.ann_file = osp.basename(corpus)
+    test.downsample = 40
+    from mpm.registry import DATASETS
+    train_corpus = DATASETS.build(cfg.train_dataloader.dataset.datasets[1])
+    assert {s.split('/')[0] for s in train_corpus.sequences} == {'run',
+                                                                  'hop'}
+    runner = Runner.from_cfg(cfg)
+    assert not set(runner.model.class_names) & {'jump', 'spin', 'kick'}
+    runner.train()
+    metrics = runner.test()
+    assert set(metrics) >= {'zero_shot_top1_pct', 'zero_shot_top1_pct/jump',
+                            'zero_shot_top1_pct/spin', 'num_windows'}
+    assert 0 <= metrics['zero_shot_top1_pct'] <= 100
+    # a guess among the five zero-shot labels, whichever the test set has
+    assert metrics['zero_shot_chance_pct'] == 20.0

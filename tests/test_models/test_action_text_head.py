@@ -1,5 +1,6 @@
 """ActionTextHead alone: pooling and losses against float64 references
 (MPM's stage I carrying it: test_masked_pose_modeling.py)."""
+import json
 import os.path as osp
 
 import numpy as np
@@ -91,3 +92,57 @@ def test_head_without_text_and_bad_arguments():
         tiny_head(unknown_label='skip')
     with pytest.raises(ValueError, match='proj_dim'):
         tiny_head(proj_dim=7)
+
+
+def test_zero_shot_labels_are_kept_out_and_ranked_by_text():
+    # 'Eating' and 'Phoning' are in the embedding file but are no class:
+    # 'Walking' (a class) is named as zero-shot too, so it leaves the classes
+    torch.manual_seed(1)
+    head = tiny_head(zero_shot_labels=['Eating', 'Phoning', 'Walking'])
+    assert head.class_names == ('SittingDown', 'Waving', 'Squatting',
+                                'Turning', 'Reaching')
+    assert head.zero_shot_names == ('Eating', 'Phoning', 'Walking')
+    labels = head.labels_of(dict(meta=dict(
+        action=['Waving', 'Eating', 'walking', 'Reaching'])), 'cpu')
+    assert labels.tolist() == [1, -100, -100, 4]
+    emb = torch.randn(4, C)
+    out = head(emb)
+    assert out['zero_shot_logits'].shape == (4, 3)
+    # scaled cosine similarity to the file's raw vectors, float64
+    with open(DEMO_EMB) as f:
+        raw = json.load(f)
+    texts = np.array([raw['Eating'], raw['Phoning'], raw['Walking']],
+                     np.float64)
+    aligned = head.text_proj(emb).detach().double().numpy()
+    cos = (aligned / np.linalg.norm(aligned, axis=1, keepdims=True)) @ (
+        texts / np.linalg.norm(texts, axis=1, keepdims=True)).T
+    scale = float(head.align_loss.logit_scale.detach())
+    np.testing.assert_allclose(out['zero_shot_logits'].detach().numpy(),
+                               scale * cos, rtol=1e-5, atol=1e-5)
+    # the losses skip the zero-shot windows
+    losses = head.loss(out, labels)
+    kept = torch.tensor([0, 3])
+    np.testing.assert_allclose(
+        float(losses['loss_action'].detach()),
+        0.5 * ce_reference(out['action_logits'][kept], [1, 4]), rtol=1e-5)
+    # shuffling moves the classes' vectors, never the zero-shot ones
+    shuffled = tiny_head(zero_shot_labels=['Eating', 'Phoning', 'Walking'],
+                         shuffle_text_embeddings=True)
+    assert torch.equal(shuffled.zero_shot_embeddings,
+                       head.zero_shot_embeddings)
+    assert not torch.equal(shuffled.text_embeddings, head.text_embeddings)
+    # no zero-shot labels: no zero-shot logits
+    assert 'zero_shot_logits' not in tiny_head()(emb)
+
+
+def test_zero_shot_bad_arguments():
+    with pytest.raises(ValueError, match='list of labels'):
+        tiny_head(zero_shot_labels='Eating')
+    with pytest.raises(ValueError, match='text_encoder'):
+        tiny_head(text_encoder=None, lambda_align=0.0,
+                  zero_shot_labels=['Eating'])
+    with pytest.raises(ValueError, match='at least one class'):
+        tiny_head(zero_shot_labels=['Walking', 'SittingDown', 'Waving',
+                                    'Squatting', 'Turning', 'Reaching'])
+    with pytest.raises(KeyError, match='Jumping'):
+        tiny_head(zero_shot_labels=['Jumping'])

@@ -297,3 +297,24 @@ def test_demo_embedding_file_is_reproducible(tmp_path):
     meta = shipped.pop('__meta__')
     assert made == shipped
     assert meta['model_id'] == 'hashing:dim=64|ngram=3'
+
+
+def test_zero_shot_prediction_and_test_masker():
+    torch.manual_seed(4)
+    model = tiny_model(zero_shot_labels=['Eating', 'Phoning'],
+                       test_masker=dict(type='NoMasker')).eval()
+    assert 'Eating' not in model.class_names
+    x2d, samples = batch(B=4)
+    out = model(x2d, mode='tensor')
+    assert out['zero_shot_logits'].shape == (4, 2)
+    assert not out['mask_2d'].any()  # eval mode: the test masker
+    results = model(x2d, samples, mode='predict')
+    best = out['zero_shot_logits'].argmax(-1).tolist()
+    assert [r['pred_action_zero_shot'] for r in results] == [
+        ('Eating', 'Phoning')[i] for i in best]
+    model.train()  # training mode: the pre-training masker
+    assert model(x2d, mode='tensor')['mask_2d'].any()
+    # windows of a zero-shot label teach nothing about actions
+    samples['meta']['action'] = ['Eating'] * 4
+    losses = model(x2d, samples, mode='loss')
+    assert set(k for k in losses if k.startswith('loss')) == {'loss_recon'}

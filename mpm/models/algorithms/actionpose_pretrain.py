@@ -66,11 +66,16 @@ class ActionPosePretrain(PoseAlgorithm):
         decoder: ``MaskedPoseDecoder`` config with ``out_channels=3``.
         class_names, text_encoder, align_loss, lambda_action,
             lambda_align, proj_dim, head_dropout, label_aliases,
-            unknown_label, shuffle_text_embeddings, shuffle_seed: the
-            :class:`ActionTextHead`'s arguments (``shuffle_text_embeddings``
-            is the ablation that keeps the label identity but loses the
-            meaning).
+            unknown_label, shuffle_text_embeddings, shuffle_seed,
+            zero_shot_labels: the :class:`ActionTextHead`'s arguments
+            (``shuffle_text_embeddings`` is the ablation that keeps the
+            label identity but loses the meaning; ``zero_shot_labels`` are
+            never trained on and recognised by text similarity at test
+            time, ``configs/demo/actionpose_zero_shot.py``).
         masker: masker config (:data:`DEFAULT_MASKER`).
+        test_masker: masker used outside training mode (``'tensor'`` /
+            ``'predict'`` of an eval-mode model), e.g. ``NoMasker`` to
+            recognise actions from whole windows; None: ``masker``.
         noise: noise module config (``DetectorNoise``); None: clean input.
         loss: per-joint 3D loss config (``MPJPELoss``).
         lambda_recon: weight of the 3D reconstruction loss.
@@ -89,16 +94,20 @@ class ActionPosePretrain(PoseAlgorithm):
       - ``'tensor'``: ``recon_3d`` (B, T, J, 3), ``mask_2d`` (B, T, J),
         ``motion_embedding`` (B, C), ``action_logits`` (B, K) and
         ``text_logits`` (B, K) (scaled cosine similarity to every class
-        text; without text encoder: absent). Noise only in training mode;
+        text; without text encoder: absent), ``zero_shot_logits`` (B, K0)
+        (with ``zero_shot_labels``). Noise only in training mode;
       - ``'predict'``: B dicts with ``pred_keypoints_3d`` (T, J, 3) metres
         (root zeroed), ``mask_2d``, ``pred_action`` (label of the largest
-        logit), ``pred_action_text`` (closest label text) and the meta.
+        logit), ``pred_action_text`` (closest label text),
+        ``pred_action_zero_shot`` (closest zero-shot label text, with
+        ``zero_shot_labels``) and the meta.
     """
 
     def __init__(self, encoder: dict, trunk: dict, decoder: dict,
                  class_names: Union[str, Sequence[str]],
                  text_encoder: Optional[dict] = None,
                  masker: dict = DEFAULT_MASKER,
+                 test_masker: Optional[dict] = None,
                  noise: Optional[dict] = dict(type='DetectorNoise'),
                  loss: dict = dict(type='MPJPELoss'),
                  align_loss: dict = dict(type='InfoNCELoss'),
@@ -108,6 +117,7 @@ class ActionPosePretrain(PoseAlgorithm):
                  label_aliases: Optional[Dict[str, str]] = None,
                  unknown_label: str = 'error',
                  shuffle_text_embeddings: bool = False, shuffle_seed: int = 0,
+                 zero_shot_labels: Optional[Sequence[str]] = None,
                  noise_datasets: Optional[Sequence[str]] = None,
                  drop_frames: bool = True,
                  root_index: Optional[int] = None,
@@ -123,6 +133,8 @@ class ActionPosePretrain(PoseAlgorithm):
                              'decoder needs out_channels=3, got '
                              f'{self.decoder.out_channels}')
         self.masker = build_masker(masker)
+        self.test_masker = (build_masker(test_masker)
+                            if test_masker is not None else None)
         self.noise = MODELS.build(noise) if noise else None
         if noise_datasets is not None:
             if self.noise is None:
@@ -146,7 +158,7 @@ class ActionPosePretrain(PoseAlgorithm):
             proj_dim=proj_dim, head_dropout=head_dropout,
             label_aliases=label_aliases, unknown_label=unknown_label,
             shuffle_text_embeddings=shuffle_text_embeddings,
-            shuffle_seed=shuffle_seed)
+            shuffle_seed=shuffle_seed, zero_shot_labels=zero_shot_labels)
         self.loss_fn = LOSSES.build(loss)
         self.lambda_recon = lambda_recon
         self.drop_frames = drop_frames
@@ -248,7 +260,9 @@ class ActionPosePretrain(PoseAlgorithm):
             raise ValueError('ActionPosePretrain needs 2D inputs (B, T, J, 2)'
                              ': the batch has no keypoints_2d')
         x = self.corrupt(inputs, data_samples)
-        mask = self.masker(x)
+        masker = self.masker if self.training or self.test_masker is None \
+            else self.test_masker
+        mask = masker(x)
         out = self.embed(x, mask)
         out['mask_2d'] = mask
         out.update(self.action_text(out['motion_embedding']))
@@ -289,12 +303,18 @@ class ActionPosePretrain(PoseAlgorithm):
         action = out['action_logits'].argmax(-1).tolist()
         text = (out['text_logits'].argmax(-1).tolist()
                 if 'text_logits' in out else None)
+        zero_shot = (out['zero_shot_logits'].argmax(-1).tolist()
+                     if 'zero_shot_logits' in out else None)
+        zero_shot_names = self.action_text.zero_shot_names
         for i, result in enumerate(results):
             result['pred_keypoints_3d'] = recon[i].cpu()
             result['mask_2d'] = out['mask_2d'][i].cpu()
             result['pred_action'] = self.class_names[action[i]]
             if text is not None:
                 result['pred_action_text'] = self.class_names[text[i]]
+            if zero_shot is not None:
+                result['pred_action_zero_shot'] = \
+                    zero_shot_names[zero_shot[i]]
         return results
 
     def tensor(self, inputs, data_samples=None):

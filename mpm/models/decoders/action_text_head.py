@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from mpm.registry import DECODERS, LOSSES, TEXT_ENCODERS
-from mpm.utils.action_labels import ActionVocabulary
+from mpm.utils.action_labels import (ActionVocabulary, canonical_label,
+                                     resolve_label_set)
 
 
 def masked_mean(tokens: torch.Tensor,
@@ -53,6 +54,12 @@ class ActionTextHead(nn.Module):
        the motion -> text direction, the other samples of the batch (except
        those of the same class) those of text -> motion.
 
+    4. zero-shot recognition (``zero_shot_labels``): labels kept out of the
+       classes (windows that carry one are ignored by both losses) whose
+       real text embeddings (K0, D) are ranked by cosine similarity to the
+       aligned embedding at test time (``zero_shot_logits`` (B, K0)): does
+       the alignment carry the meaning of a sentence it never trained on?
+
     ``ActionPosePretrain`` carries it on its 2D -> 3D lifting,
     ``MaskedPoseModeling(action_text=...)`` on MPM's masked 2D and 3D
     modeling; stage II never loads it.
@@ -75,6 +82,9 @@ class ActionTextHead(nn.Module):
             ``shuffle_seed``: the same K vectors, none at its own label), so
             alignment keeps the label identity but loses the meaning.
         shuffle_seed: seed of that derangement.
+        zero_shot_labels: labels removed from ``class_names`` (or not in
+            it) and never trained on, for zero-shot recognition (needs a
+            ``text_encoder``; their embeddings are never shuffled).
     """
 
     def __init__(self, in_channels: int,
@@ -86,12 +96,25 @@ class ActionTextHead(nn.Module):
                  label_aliases: Optional[Dict[str, str]] = None,
                  unknown_label: str = 'error',
                  shuffle_text_embeddings: bool = False,
-                 shuffle_seed: int = 0):
+                 shuffle_seed: int = 0,
+                 zero_shot_labels: Optional[Sequence[str]] = None):
         super().__init__()
         if unknown_label not in ('error', 'ignore'):
             raise ValueError(f"unknown_label must be 'error' or 'ignore', "
                              f'got {unknown_label!r}')
-        self.vocabulary = ActionVocabulary(class_names, label_aliases)
+        if isinstance(zero_shot_labels, str):
+            raise ValueError('zero_shot_labels must be a list of labels, '
+                             f'got the string {zero_shot_labels!r}')
+        self.zero_shot_names = tuple(
+            str(x) for x in (zero_shot_labels or ()))
+        self._zero_shot_keys = frozenset(
+            canonical_label(x) for x in self.zero_shot_names)
+        names = tuple(n for n in resolve_label_set(class_names)
+                      if canonical_label(n) not in self._zero_shot_keys)
+        if not names:
+            raise ValueError('every class is a zero_shot_label: keep at '
+                             'least one class to train on')
+        self.vocabulary = ActionVocabulary(names, label_aliases)
         self.pool_norm = nn.LayerNorm(in_channels)
         num_classes = len(self.vocabulary)
         self.action_head = nn.Sequential(nn.Dropout(head_dropout),
@@ -115,12 +138,21 @@ class ActionTextHead(nn.Module):
                     f'size {dim} of {self.text_encoder_id}; drop proj_dim')
             self.register_buffer('text_embeddings', embeddings,
                                  persistent=False)
+            if self.zero_shot_names:
+                self.register_buffer(
+                    'zero_shot_embeddings',
+                    torch.from_numpy(encoder.encode(
+                        list(self.zero_shot_names))),
+                    persistent=False)
             self.text_proj = nn.Sequential(
                 nn.Linear(in_channels, in_channels), nn.GELU(),
                 nn.Linear(in_channels, dim))
             self.align_loss = LOSSES.build(align_loss)
         elif shuffle_text_embeddings:
             raise ValueError('shuffle_text_embeddings needs a text_encoder')
+        elif self.zero_shot_names:
+            raise ValueError('zero_shot_labels are recognised by their text '
+                             'embeddings: they need a text_encoder config')
         elif lambda_align:
             raise ValueError('lambda_align > 0 needs a text_encoder config '
                              '(e.g. PrecomputedTextEncoder); set '
@@ -142,7 +174,12 @@ class ActionTextHead(nn.Module):
         actions = meta.get('action') if isinstance(meta, dict) else None
         if actions is None:
             return None
-        index = self.vocabulary.encode(list(actions), self.unknown_label)
+        actions = [str(a) for a in actions]
+        held = np.array([canonical_label(a) in self._zero_shot_keys
+                         for a in actions], bool)
+        index = np.full(len(actions), -100, np.int64)
+        index[~held] = self.vocabulary.encode(
+            [a for a, h in zip(actions, held) if not h], self.unknown_label)
         return torch.from_numpy(index).to(device)
 
     def embed(self, tokens: torch.Tensor,
@@ -154,13 +191,17 @@ class ActionTextHead(nn.Module):
     def forward(self, embedding: torch.Tensor) -> Dict[str, torch.Tensor]:
         """Motion embedding (B, C) -> ``action_logits`` (B, K) and, with a
         text encoder, ``aligned_embedding`` (B, D) and ``text_logits`` (B, K)
-        (scaled cosine similarity to every class text)."""
+        (scaled cosine similarity to every class text); with
+        ``zero_shot_labels``, ``zero_shot_logits`` (B, K0) as well."""
         out = dict(action_logits=self.action_head(embedding))
         if self.text_proj is not None:
             aligned = self.text_proj(embedding)
             out['aligned_embedding'] = aligned
             out['text_logits'] = self.align_loss.logits(
                 aligned, self.text_embeddings.to(aligned.dtype))
+            if self.zero_shot_names:
+                out['zero_shot_logits'] = self.align_loss.logits(
+                    aligned, self.zero_shot_embeddings.to(aligned.dtype))
         return out
 
     def loss(self, out: Dict[str, torch.Tensor], labels: torch.Tensor,
