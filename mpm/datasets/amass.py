@@ -150,6 +150,8 @@ class AmassDataset(PoseWindowDataset):
         up_axis: 'z', 'y' or ``None`` (the file's metadata, else 'z').
         subsets: optional AMASS sub-datasets to keep (first component of the
             sequence name, e.g. ``['CMU', 'BMLmovi']``); ``None`` = all.
+        exclude_subsets: sub-datasets to drop (after ``subsets``), e.g. the
+            motion corpus families held out for testing.
         downsample: keep every ``downsample``-th frame of each sequence.
         seed: seed of the virtual cameras (same on every process).
         action_labels: per-frame action labels giving ``meta['action']``
@@ -195,6 +197,7 @@ class AmassDataset(PoseWindowDataset):
                  min_depth: float = 1.0,
                  up_axis: Optional[str] = None,
                  subsets: Optional[Sequence[str]] = None,
+                 exclude_subsets: Optional[Sequence[str]] = None,
                  downsample: int = 1,
                  seed: int = 0,
                  action_labels: Optional[str] = 'auto',
@@ -221,7 +224,8 @@ class AmassDataset(PoseWindowDataset):
 
         names, blocks, metadata = self._load()
         self.up_axis = self._check_up_axis(up_axis, metadata)
-        names, blocks = self._select(names, blocks, subsets)
+        names, blocks = self._select(names, blocks, subsets,
+                                     exclude_subsets)
         self.sequences = names
         self._blocks = blocks  # per sequence: (N, 17, 3) array or view
         #: per sequence: (N,) str labels of the file's frames, or None
@@ -377,17 +381,25 @@ class AmassDataset(PoseWindowDataset):
             raise ValueError(f"up_axis must be 'z' or 'y', got {up_axis!r}.")
         return up_axis
 
-    def _select(self, names, blocks, subsets):
-        if subsets is None:
+    def _select(self, names, blocks, subsets, exclude_subsets=None):
+        if subsets is None and exclude_subsets is None:
             return names, blocks
-        if isinstance(subsets, str):
-            subsets = (subsets, )
-        wanted = set(subsets)
+        have = sorted({n.split('/')[0] for n in names})
+        wanted = set(have if subsets is None else
+                     (subsets, ) if isinstance(subsets, str) else subsets)
+        dropped = set((exclude_subsets, ) if isinstance(exclude_subsets, str)
+                      else exclude_subsets or ())
+        unknown = sorted(dropped - set(have))
+        if unknown:
+            raise ValueError(f'exclude_subsets {unknown} are not in '
+                             f'{self.path}; available: {have}.')
+        wanted -= dropped
         keep = [i for i, n in enumerate(names) if n.split('/')[0] in wanted]
         if not keep:
-            have = sorted({n.split('/')[0] for n in names})
-            raise ValueError(f'no sequence of subsets {sorted(wanted)} in '
-                             f'{self.path}; available: {have}.')
+            raise ValueError(
+                f'no sequence left of subsets {sorted(wanted)} (subsets='
+                f'{subsets}, exclude_subsets={exclude_subsets}) in '
+                f'{self.path}; available: {have}.')
         return [names[i] for i in keep], [blocks[i] for i in keep]
 
     @staticmethod

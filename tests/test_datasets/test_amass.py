@@ -278,6 +278,24 @@ def test_subsets_downsample_and_registry(amass_file):
         AmassDataset(root, 'joints.npz', subsets=['KIT'])
 
 
+def test_exclude_subsets(amass_file):
+    root, pos = amass_file
+    subsets = sorted({n.split('/')[0] for n in pos})
+    assert 'CMU' in subsets and len(subsets) >= 2
+    ds = AmassDataset(root, 'joints.npz', seq_len=3,
+                      exclude_subsets=['CMU'])
+    assert ds.sequences == sorted(n for n in pos if not n.startswith('CMU/'))
+    both = AmassDataset(root, 'joints.npz', seq_len=3, subsets=subsets,
+                        exclude_subsets='CMU')
+    assert both.sequences == ds.sequences
+    # a misspelt exclusion would silently keep held-out data: an error
+    with pytest.raises(ValueError, match="exclude_subsets \\['cmu'\\]"):
+        AmassDataset(root, 'joints.npz', exclude_subsets=['cmu'])
+    with pytest.raises(ValueError, match='no sequence left'):
+        AmassDataset(root, 'joints.npz', subsets=['CMU'],
+                     exclude_subsets=['CMU'])
+
+
 def test_npy_cache_matches_npz(amass_file, tmp_path):
     root, pos = amass_file
     names = sorted(pos)
