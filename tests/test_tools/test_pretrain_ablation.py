@@ -318,13 +318,13 @@ def test_collect_finished_arms_of_a_stopped_run(tool, tmp_path):
 @pytest.mark.parametrize('arm', [
     '2d3d', 'actionpose', 'actionpose_shuffled', 'actionpose_lift_only',
     'actionpose_clean_noise', 'actionpose_clean_noise_shuffled',
-    '2d3d_action', '2d3d_action_shuffled'])
+    'actionpose_h36m_cameras', '2d3d_action', '2d3d_action_shuffled'])
 def test_stage1_options_fit_the_arm_config(tool, arm):
     """Every pre-training arm reads the synthetic Human3.6M and the corpus
     from the given roots; only the shuffled ActionPose arm shuffles the
     label embeddings, only the lift-only arm drops the action objectives,
     only the clean-noise arm restricts the noise (to a source the mixture
-    has)."""
+    has), only the Human3.6M-camera arm changes the corpus's cameras."""
     args = argparse.Namespace(data_root='/d/h36m', corpus_root='/d/corpus')
     cfg = _merged(tool.ARMS[arm][1], tool.stage1_options(arm, args))
     roots = [d['data_root'] for d in cfg.train_dataloader.dataset.datasets]
@@ -341,6 +341,11 @@ def test_stage1_options_fit_the_arm_config(tool, arm):
             assert set(noisy) < set(cfg.train_dataloader.dataset.names)
         else:
             assert noisy is None
+        corpus = cfg.train_dataloader.dataset.datasets[1]
+        if arm == 'actionpose_h36m_cameras':
+            assert corpus.camera == 'h36m' and corpus.cameras == [0, 2]
+        else:
+            assert corpus.camera == 'virtual' and 'cameras' not in corpus
     head = cfg.model.get('action_text')
     assert (head is not None) == arm.startswith('2d3d_action')
     if head is not None:

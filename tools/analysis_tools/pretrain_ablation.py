@@ -3,7 +3,8 @@
     python tools/analysis_tools/pretrain_ablation.py \\
         [--arms none 2d 2d3d 2d3d_official actionpose actionpose_shuffled
                 actionpose_lift_only actionpose_clean_noise
-                actionpose_clean_noise_shuffled 2d3d_action
+                actionpose_clean_noise_shuffled actionpose_h36m_cameras
+                2d3d_action
                 2d3d_action_shuffled] \\
         [--seeds 0 1 2] \\
         [--finetune-fraction F] [--finetune-subjects S1 S5 ...] \\
@@ -26,6 +27,9 @@ same without its action and alignment losses (masked, noisy 2D -> 3D only);
 ``actionpose_clean_noise``: detector noise only on the corpus's clean 2D,
 not again on the synthetic Human3.6M's detector-like 2D
 (``actionpose_clean_noise_shuffled``: and shuffled embeddings);
+``actionpose_h36m_cameras``: the corpus seen through two of Human3.6M's
+cameras instead of random virtual ones, so that the camera does not give
+away which label set a window belongs to;
 ``2d3d_action``:
 ``configs/demo/pretrain_corpus_action.py``, the ``2d3d`` stage I with
 ActionPose's action and alignment losses on its trunk tokens;
@@ -89,6 +93,9 @@ ARMS = {
     'actionpose_clean_noise_shuffled': (
         'ActionPose, noise on clean 2D only, shuffled label embeddings',
         'configs/demo/actionpose_pretrain_corpus.py'),
+    'actionpose_h36m_cameras': (
+        "ActionPose, corpus through Human3.6M's cameras",
+        'configs/demo/actionpose_pretrain_corpus.py'),
     '2d3d_action': ("2D + 3D with ActionPose's action objectives",
                     'configs/demo/pretrain_corpus_action.py'),
     '2d3d_action_shuffled': ('2D + 3D with action objectives, shuffled '
@@ -108,6 +115,12 @@ ARM_OPTIONS = {
     'actionpose_clean_noise': ["model.noise_datasets=['motion_corpus']"],
     '2d3d_action_shuffled': [
         'model.action_text.shuffle_text_embeddings=True'],
+    # The corpus through two of Human3.6M's cameras (S1's calibration), as
+    # the synthetic set's windows: the camera no longer tells which label
+    # set a window comes from.
+    'actionpose_h36m_cameras': [
+        'train_dataloader.dataset.datasets.1.camera=h36m',
+        'train_dataloader.dataset.datasets.1.cameras=[0,2]'],
 }
 ARM_OPTIONS['actionpose_clean_noise_shuffled'] = (
     ARM_OPTIONS['actionpose_clean_noise'] +

@@ -28,11 +28,10 @@ class ActionRecognitionMetric(BaseMetric):
 
     - ``<name>_top1_pct``: share of windows whose prediction is their label;
     - ``<name>_mean_class_pct``: the mean over labels of the per-label
-      top-1 (balanced: chance is 100 / number of labels, whatever the label
-      frequencies);
+      top-1 (balanced: a uniform guess among K candidate labels scores
+      100 / K, whatever the label frequencies; K is the predictor's, e.g.
+      the zero-shot labels or the trained classes);
     - ``<name>_top1_pct/<label>``: per label;
-    - ``<name>_chance_pct``: the balanced top-1 of a uniform guess, 100 /
-      the number of ``labels`` (else of the labels scored);
     - ``num_windows``: windows scored.
 
     Labels match when equal after :func:`canonical_label` (case, spaces and
@@ -114,8 +113,6 @@ class ActionRecognitionMetric(BaseMetric):
                 100.0 * sum(right.values()) / len(scored)
             metrics[f'{name}_mean_class_pct'] = \
                 sum(per_label.values()) / len(per_label)
-            metrics[f'{name}_chance_pct'] = 100.0 / len(
-                self.labels or per_label)
             for k in (k for k in order if k in per_label):
                 metrics[f'{name}_top1_pct/{names[k]}'] = per_label[k]
         metrics['num_windows'] = len(results)
@@ -124,7 +121,7 @@ class ActionRecognitionMetric(BaseMetric):
     @staticmethod
     def format_table(metrics: Dict[str, float], method: str = 'mpm') -> str:
         """Markdown: one row per prediction kind (top-1, mean over labels,
-        chance, then per label)."""
+        then per label)."""
         lines = []
         for name in PREDICTIONS.values():
             top1 = metrics.get(f'{name}_top1_pct')
@@ -133,12 +130,11 @@ class ActionRecognitionMetric(BaseMetric):
             per = [(k.split('/', 1)[1], v) for k, v in metrics.items()
                    if k.startswith(f'{name}_top1_pct/')]
             head = ('| method | predictions | top-1 (%) | mean over labels '
-                    '(%) | chance (%) | ' +
+                    '(%) | ' +
                     ' | '.join(label for label, _ in per) + ' |')
-            rule = '|---|---|' + '---:|' * (3 + len(per))
+            rule = '|---|---|' + '---:|' * (2 + len(per))
             row = (f'| {method} | {name} | {top1:.1f} | '
-                   f"{metrics[f'{name}_mean_class_pct']:.1f} | "
-                   f"{metrics[f'{name}_chance_pct']:.1f} | " +
+                   f"{metrics[f'{name}_mean_class_pct']:.1f} | " +
                    ' | '.join(f'{v:.1f}' for _, v in per) + ' |')
             lines += [head, rule, row, '']
         lines.append(f"windows: {int(metrics.get('num_windows', 0))}")
