@@ -29,17 +29,17 @@ not again on the synthetic Human3.6M's detector-like 2D
 (``actionpose_clean_noise_shuffled``: and shuffled embeddings);
 ``actionpose_h36m_cameras``: the corpus seen through two of Human3.6M's
 cameras instead of random virtual ones, so that the camera does not give
-away which label set a window belongs to;
-``2d3d_action``:
+away which label set a window belongs to; ``2d3d_action``:
 ``configs/demo/pretrain_corpus_action.py``, the ``2d3d`` stage I with
 ActionPose's action and alignment losses on its trunk tokens;
-``2d3d_action_shuffled``: the same with shuffled label embeddings) on *all* synthetic Human3.6M
-training windows plus the built-in motion corpus, then stage II (``configs/demo/lifter.py``,
-encoder + trunk from stage I; ``none``: random weights) on a deterministic
-fraction of the training windows (``--finetune-fraction``: per sequence a
-contiguous chunk of that fraction of the frames, the same chunk for every
-arm and seed; ``--finetune-subjects``), same budget for every arm. Each
-model is tested twice: on S9/S11 of the synthetic Human3.6M (detector-like
+``2d3d_action_shuffled``: the same with shuffled label embeddings) on *all*
+synthetic Human3.6M training windows plus the built-in motion corpus, then
+stage II (``configs/demo/lifter.py``, encoder + trunk from stage I;
+``none``: random weights) on a deterministic fraction of the training
+windows (``--finetune-fraction``: per sequence a contiguous chunk of that
+fraction of the frames, the same chunk for every arm and seed;
+``--finetune-subjects``), same budget for every arm. Each model is tested
+twice: on S9/S11 of the synthetic Human3.6M (detector-like
 2D) and on the held-out corpus families (``configs/demo/
 lifter_corpus_test.py``: jump, throw, kick, kneel, spin through the
 Human3.6M cameras of S9), which no fine-tuning sees.

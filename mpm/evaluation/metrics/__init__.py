@@ -6,6 +6,7 @@ from .mpjpe_metric import Human36mMetric, ordered_actions
 from .refine_metric import RefineMetric
 
 __all__ = [
-    'ActionRecognitionMetric', 'Human36mMetric', 'ordered_actions', 'CompletionMetric',
-    'PAPER_COMPLETION_MM', 'MpiInf3dhpMetric', 'PAPER_TABLE2', 'RefineMetric'
+    'ActionRecognitionMetric', 'Human36mMetric', 'ordered_actions',
+    'CompletionMetric', 'PAPER_COMPLETION_MM', 'MpiInf3dhpMetric',
+    'PAPER_TABLE2', 'RefineMetric'
 ]

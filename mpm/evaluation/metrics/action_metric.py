@@ -61,7 +61,7 @@ class ActionRecognitionMetric(BaseMetric):
         if unknown:
             raise ValueError(f'unknown prediction keys {unknown}; use some '
                              f'of {list(PREDICTIONS)}')
-        self.labels = None if labels is None else tuple(labels)
+        #: canonical label -> its spelling in ``labels`` (None: every label)
         self._label_keys = (None if labels is None else
                             {canonical_label(x): x for x in labels})
         self.keys = tuple(keys) if keys else tuple(PREDICTIONS)
@@ -69,24 +69,23 @@ class ActionRecognitionMetric(BaseMetric):
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for sample in data_samples:
             label = _get(sample, 'action')
-            if label is None:
-                meta = _get(sample, 'meta') or {}
-                label = meta.get('action') if hasattr(meta, 'get') else None
             if not label:
                 continue
             key = canonical_label(str(label))
             if self._label_keys is not None and key not in self._label_keys:
                 continue
-            preds = {k: canonical_label(str(_get(sample, k)))
-                     for k in self.keys if _get(sample, k) is not None}
+            found = {k: _get(sample, k) for k in self.keys}
+            preds = {k: canonical_label(str(v)) for k, v in found.items()
+                     if v is not None}
             if preds:
                 self.results.append(dict(label=str(label), key=key,
                                          preds=preds))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if not results:
-            which = ('' if self.labels is None else
-                     f' with one of the labels {list(self.labels)}')
+            which = ('' if self._label_keys is None else
+                     ' with one of the labels '
+                     f'{list(self._label_keys.values())}')
             raise ValueError(
                 'ActionRecognitionMetric: no test window has an action '
                 f'label{which} and a prediction ({list(self.keys)}): test '
